@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite, as CI runs it. Installs dependencies and starts
+# PostgreSQL and Redis when missing, then: lint, typecheck, unit + integration
+# tests (server mode against real PostgreSQL and Redis, plus the embedded mode),
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+[ -f node_modules/.package-lock.json ] || { step "npm ci"; npm ci --no-audit --no-fund; }
+step "services"; bash scripts/ensure-services.sh
+step "lint"; npm run --silent lint
+step "typecheck"; npm run --silent typecheck
+step "unit + integration tests"; npx vitest run
+step "web build"; npx vite build --logLevel warn
+step "all green"

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Config } from "./config/env.js";
+import { zodValidatorCompiler } from "./lib/zod-provider.js";
+import { authRoutes } from "./modules/auth/auth.routes.js";
+import { badgeRoutes } from "./modules/badges/badges.routes.js";
+import { commentRoutes } from "./modules/comments/comments.routes.js";
+import { feedRoutes } from "./modules/feed/feed.routes.js";
+import { healthRoutes } from "./modules/health/health.routes.js";
+import { introRoutes } from "./modules/intros/intros.routes.js";
+import { messageRoutes } from "./modules/messages/messages.routes.js";
+import { projectRoutes } from "./modules/projects/projects.routes.js";
+import { userRoutes } from "./modules/users/users.routes.js";
+import { voteRoutes } from "./modules/votes/votes.routes.js";
+import authPlugin from "./plugins/auth.js";
+import cachePlugin from "./plugins/cache.js";
+import configPlugin from "./plugins/config.js";
+import dbPlugin from "./plugins/db.js";
+import errorsPlugin from "./plugins/errors.js";
+import freshnessPlugin from "./plugins/freshness.js";
+import metricsPlugin from "./plugins/metrics.js";
+import realtimePlugin from "./plugins/realtime.js";
+import webPlugin from "./plugins/web.js";
+
+export interface BuildOptions {
+  config: Config;
+  /** Pino options, or false for no logs (tests). Defaults to JSON logs at config.logLevel. */
+  logger?: FastifyServerOptions["logger"];
+  /** Serve the built web app (default true). */
+  web?: boolean;
+  /** Apply pending migrations at start (default true). */
+  migrate?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the whole app without listening: the API, Socket.IO and the web app. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: {
+        paths: [
+          "req.headers.authorization",
+          "req.headers.cookie",
+          'res.headers["set-cookie"]',
+          "*.password",
+          "*.passwordHash",
+          "*.token",
+          "*.jwtSecret",
+        ],
+        censor: "[redacted]",
+      },
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 256 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    forceCloseConnections: "idle",
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  // An empty body is "no body" (POST /upvote with a JSON content type), not a JSON error.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
+    if (typeof raw === "string" && raw.trim() === "") return done(null, undefined);
+    parseJson(request, raw as string, done);
+  });
+
+  await app.register(configPlugin, { config });
+  await app.register(metricsPlugin);
+  await app.register(errorsPlugin);
+  await app.register(fastifyCookie);
+  await app.register(dbPlugin, { migrate: options.migrate ?? true });
+  await app.register(cachePlugin);
+  await app.register(authPlugin);
+  await app.register(realtimePlugin);
+  await app.register(freshnessPlugin);
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes);
+      await api.register(authRoutes);
+      await api.register(projectRoutes);
+      await api.register(voteRoutes);
+      await api.register(feedRoutes);
+      await api.register(commentRoutes);
+      await api.register(introRoutes);
+      await api.register(messageRoutes);
+      await api.register(userRoutes);
+      await api.register(badgeRoutes);
+    },
+    { prefix: "/api" },
+  );
+  await app.register(webPlugin, { enabled: options.web ?? true });
+  return app;
+}

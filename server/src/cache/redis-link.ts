@@ -1,0 +1,105 @@
+import { EventEmitter } from "node:events";
+import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "../lib/log.js";
+import type { Metrics } from "../lib/metrics.js";
+
+/** Connection options shared by every Redis connection of the app. */
+export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
+  return {
+    // Reconnect quickly: the sooner every instance is back, the shorter the
+    // window in which instances disagree about the cache (see ADR 006).
+    retryStrategy: (times) => Math.min(25 * times, 500),
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    ...overrides,
+  };
+}
+
+/**
+ * The command connection to Redis and its health. Commands fail fast while the
+ * link is down (no offline queue: a queued invalidation executed later is worse
+ * than none). The link is trusted again only after it has moved the global
+ * cache generation, so nothing cached before or during an outage, when
+ * invalidations could not be recorded, is ever served again.
+ *
+ * Emits "down" when it stops being trusted and "up" once trusted again.
+ */
+export class RedisLink extends EventEmitter<{ up: [recovered: boolean]; down: [reason: string] }> {
+  readonly client: Redis;
+  private trusted = false;
+  private everUp = false;
+  private probing = false;
+  private closed = false;
+
+  constructor(
+    url: string,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    /** Moves the global generation; must succeed before the link is trusted. */
+    private readonly resetCache: () => Promise<void>,
+  ) {
+    super();
+    this.client = new Redis(url, redisOptions({ enableOfflineQueue: false, commandTimeout: 1000 }));
+    this.client.on("ready", () => void this.probe());
+    this.client.on("close", () => this.markDown("connection closed"));
+    this.client.on("error", (err) => this.log.debug({ err }, "redis error"));
+    this.metrics.cacheHealthy.set(0);
+  }
+
+  async connect(timeoutMs = 3000): Promise<void> {
+    this.client.connect().catch((err) => this.log.warn({ err }, "redis is not reachable yet; serving uncached"));
+    const deadline = Date.now() + timeoutMs;
+    while (!this.trusted && Date.now() < deadline) await sleep(20);
+  }
+
+  get up(): boolean {
+    return this.trusted;
+  }
+
+  /** Called when a command failed: the link is not trusted until a probe succeeds. */
+  markDown(reason: string) {
+    if (this.closed) return;
+    if (this.trusted) {
+      this.trusted = false;
+      this.metrics.cacheHealthy.set(0);
+      this.metrics.cacheOutages.inc();
+      this.log.warn({ reason }, "redis link down: serving from the database, delivering events locally");
+      this.emit("down", reason);
+    }
+    if (this.client.status === "ready") void this.probe();
+  }
+
+  private async probe() {
+    if (this.probing || this.closed) return;
+    this.probing = true;
+    try {
+      while (!this.trusted && !this.closed) {
+        if (this.client.status !== "ready") return; // the "ready" event will start a new probe
+        try {
+          await this.client.ping();
+          await this.resetCache();
+          const recovered = this.everUp;
+          this.everUp = true;
+          this.trusted = true;
+          this.metrics.cacheHealthy.set(1);
+          if (recovered) this.log.info("redis link recovered: cache generation moved, clients resynced");
+          this.emit("up", recovered);
+        } catch (err) {
+          this.log.debug({ err }, "redis probe failed");
+          await sleep(100);
+        }
+      }
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  async close() {
+    this.closed = true;
+    this.trusted = false;
+    this.client.disconnect();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,88 @@
+import type { Redis, Result } from "ioredis";
+import type { CacheStore, Lookup } from "./store.js";
+
+// Lua numbers are doubles and `tostring` prints big ones in exponent form, so
+// counters are formatted with %.0f (exact below 2^53; microsecond timestamps are ~2^51).
+const NOW_MICROS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])`;
+
+const LOOKUP = `${NOW_MICROS}
+local gens = redis.call('MGET', unpack(KEYS))
+for i = 1, #KEYS do
+  if not gens[i] then
+    gens[i] = string.format('%.0f', now)
+    redis.call('SET', KEYS[i], gens[i], 'NX')
+  end
+end
+local key = ARGV[1] .. '|' .. table.concat(gens, '.')
+return {key, redis.call('GET', key)}`;
+
+const BUMP = `${NOW_MICROS}
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('INCR', KEYS[i])
+  else
+    redis.call('SET', KEYS[i], string.format('%.0f', now + 1))
+  end
+end
+return #KEYS`;
+
+const HIT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    zsLookup(numKeys: number, ...args: string[]): Result<[string, string | null], Context>;
+    zsBump(numKeys: number, ...keys: string[]): Result<number, Context>;
+    zsHit(key: string, ttl: number): Result<number, Context>;
+  }
+}
+
+export function defineCacheScripts(redis: Redis) {
+  redis.defineCommand("zsLookup", { lua: LOOKUP });
+  redis.defineCommand("zsBump", { lua: BUMP });
+  redis.defineCommand("zsHit", { lua: HIT, numberOfKeys: 1 });
+}
+
+/**
+ * Redis store. Keys live under `prefix`: `g:<tag>` generations (no TTL, tiny),
+ * `c:<name>|<gens>` entries (with TTL), `r:<key>` rate counters.
+ */
+export class RedisStore implements CacheStore {
+  readonly kind = "redis" as const;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    defineCacheScripts(redis);
+  }
+
+  async lookup(name: string, tagKeys: string[]): Promise<Lookup> {
+    const keys = tagKeys.map((k) => `${this.prefix}g:${k}`);
+    const [key, value] = await this.redis.zsLookup(keys.length, ...keys, `${this.prefix}c:${name}`);
+    return { key, value };
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, value, "EX", ttlSeconds);
+  }
+
+  async bump(tagKeys: string[]): Promise<void> {
+    if (!tagKeys.length) return;
+    await this.redis.zsBump(tagKeys.length, ...tagKeys.map((k) => `${this.prefix}g:${k}`));
+  }
+
+  async hit(key: string, ttlSeconds: number): Promise<number> {
+    return this.redis.zsHit(`${this.prefix}r:${key}`, ttlSeconds);
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.redis.get(`${this.prefix}r:${key}`);
+  }
+
+  async del(key: string): Promise<void> {
+    await this.redis.del(`${this.prefix}r:${key}`);
+  }
+}

@@ -1,0 +1,86 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Every metric the app exposes at /metrics, on a registry of its own per app instance. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const m = {
+    registry,
+    httpDuration: new Histogram({
+      name: "zs_http_request_duration_seconds",
+      help: "HTTP request latency by route and status class",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    cacheRequests: new Counter({
+      name: "zs_cache_requests_total",
+      help: "Cache reads: hit, miss (this read loaded from the database), joined (waited for a load in flight), bypass (cache unavailable)",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
+    cacheErrors: new Counter({
+      name: "zs_cache_errors_total",
+      help: "Cache operations that failed and fell back to the database",
+      labelNames: ["op"] as const,
+      registers: [registry],
+    }),
+    invalidations: new Counter({
+      name: "zs_cache_invalidations_total",
+      help: "Cache tags moved to a new generation",
+      registers: [registry],
+    }),
+    cacheHealthy: new Gauge({
+      name: "zs_cache_up",
+      help: "1 while the cache (Redis) is reachable and trusted",
+      registers: [registry],
+    }),
+    cacheOutages: new Counter({
+      name: "zs_cache_outages_total",
+      help: "Times the cache became unreachable",
+      registers: [registry],
+    }),
+    eventsEmitted: new Counter({
+      name: "zs_events_emitted_total",
+      help: "Envelopes sent to a room, by event type",
+      labelNames: ["type"] as const,
+      registers: [registry],
+    }),
+    eventsCoalesced: new Counter({
+      name: "zs_events_coalesced_total",
+      help: "Events merged into a later event of the same room within the coalescing window",
+      labelNames: ["type"] as const,
+      registers: [registry],
+    }),
+    eventsFallback: new Counter({
+      name: "zs_events_local_fallback_total",
+      help: "Envelopes delivered to this instance only because the event bus (Redis) was unreachable",
+      registers: [registry],
+    }),
+    socketsConnected: new Gauge({
+      name: "zs_sockets_connected",
+      help: "Socket.IO connections open on this instance",
+      registers: [registry],
+    }),
+    notifyReceived: new Counter({
+      name: "zs_db_notify_received_total",
+      help: "Change notifications received from database triggers, by table",
+      labelNames: ["table"] as const,
+      registers: [registry],
+    }),
+    commitToEmit: new Histogram({
+      name: "zs_commit_to_emit_seconds",
+      help: "From transaction commit to the envelope handed to Socket.IO on the delivering instance",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    mutations: new Counter({
+      name: "zs_mutations_total",
+      help: "Committed transactions handed to the freshness pipeline",
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

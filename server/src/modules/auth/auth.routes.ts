@@ -1,0 +1,47 @@
+import { LoginBodySchema, SignupBodySchema } from "@shared/contracts/auth";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { unauthorized } from "../../lib/errors.js";
+import type { ZodTypeProvider } from "../../lib/zod-provider.js";
+import { requireUser } from "../../plugins/auth.js";
+import { toMe } from "../users/users.mappers.js";
+import { SESSION_COOKIE } from "./auth.service.js";
+
+export async function authRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  const setSession = (request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: number) =>
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: request.protocol === "https",
+      path: "/",
+      expires: new Date(expiresAt * 1000),
+    });
+
+  app.post("/auth/signup", { schema: { body: SignupBodySchema } }, async (request, reply) => {
+    const { user, token, expiresAt } = await app.auth.signup(request.body);
+    setSession(request, reply, token, expiresAt);
+    return reply.status(201).send({ user, token });
+  });
+
+  app.post("/auth/login", { schema: { body: LoginBodySchema } }, async (request, reply) => {
+    const { user, token, expiresAt } = await app.auth.login(request.body, request.ip);
+    setSession(request, reply, token, expiresAt);
+    return { user, token };
+  });
+
+  app.post("/auth/logout", async (request, reply) => {
+    const user = requireUser(request);
+    await app.auth.logout(user);
+    await app.realtime.endSession(user.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    return reply.status(204).send();
+  });
+
+  app.get("/me", async (request) => {
+    const { id } = requireUser(request);
+    const user = await app.db.prisma.user.findUnique({ where: { id } });
+    if (!user) throw unauthorized("This account no longer exists");
+    return toMe(user);
+  });
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import type { LoginBody, Me, SignupBody } from "@shared/contracts/auth";
+import { ErrorCode } from "@shared/errors";
+import { R } from "@shared/realtime/resources";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import type { Cache } from "../../cache/cache.js";
+import { MemoryStore } from "../../cache/memory-store.js";
+import type { CacheStore } from "../../cache/store.js";
+import type { Config } from "../../config/env.js";
+import type { Database } from "../../db/database.js";
+import type { Freshness } from "../../freshness/pipeline.js";
+import { AppError, conflict } from "../../lib/errors.js";
+import { toMe } from "../users/users.mappers.js";
+import { dummyHash, hashPassword, verifyPassword } from "./passwords.js";
+
+export const SESSION_COOKIE = "zs_session";
+
+export interface AuthUser {
+  id: string;
+  role: "user" | "admin";
+  sessionId: string;
+  /** Token expiry, epoch seconds. */
+  expiresAt: number;
+}
+
+interface SessionState {
+  userId: string;
+  role: "user" | "admin";
+  valid: boolean;
+}
+
+/** Failed logins allowed per window, per email and per client address. */
+const LOGIN_LIMITS = { windowSeconds: 15 * 60, perEmail: 10, perIp: 50 };
+
+/**
+ * Accounts and sessions. A token is a JWT (HS256, JWT_SECRET) naming a session
+ * row; logout revokes the row, so a stolen token dies with the session. Session
+ * lookups go through the cache (tag `session:<id>`), so authenticated reads cost
+ * no database round trip.
+ */
+export class AuthService {
+  private readonly key: Uint8Array;
+  private readonly fallbackLimits = new MemoryStore();
+
+  constructor(
+    private readonly config: Config,
+    secret: string,
+    private readonly db: Database,
+    private readonly cache: Cache,
+    private readonly store: CacheStore,
+    private readonly storeUp: () => boolean,
+    private readonly freshness: () => Freshness,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  get ttlSeconds() {
+    return this.config.sessionTtlHours * 3600;
+  }
+
+  async signup(input: SignupBody): Promise<{ user: Me; token: string; expiresAt: number }> {
+    const passwordHash = await hashPassword(input.password);
+    const role = this.config.adminEmails.includes(input.email) ? "admin" : "user";
+    try {
+      const user = await this.freshness().mutate({}, async (tx, fx) => {
+        const u = await tx.user.create({ data: { email: input.email, passwordHash, name: input.name, role } });
+        fx.touch(R.profile(u.id));
+        return u;
+      });
+      return { user: toMe(user), ...(await this.openSession(user.id)) };
+    } catch (err) {
+      if ((err as { code?: string }).code === "P2002")
+        throw conflict("An account with this email already exists", ErrorCode.EMAIL_TAKEN);
+      throw err;
+    }
+  }
+
+  async login(input: LoginBody, ip: string): Promise<{ user: Me; token: string; expiresAt: number }> {
+    const emailKey = `login:email:${input.email}`;
+    const ipKey = `login:ip:${ip}`;
+    await this.checkLimit(emailKey, LOGIN_LIMITS.perEmail);
+    await this.checkLimit(ipKey, LOGIN_LIMITS.perIp);
+    const found = await this.db.prisma.user.findUnique({ where: { email: input.email } });
+    // An unknown email costs a hash verification too, so timing does not tell them apart.
+    const ok = await verifyPassword(found?.passwordHash ?? (await dummyHash()), input.password);
+    if (!found || !ok) {
+      await Promise.all([this.countFailure(emailKey), this.countFailure(ipKey)]);
+      // Unknown email and wrong password get the same answer.
+      throw new AppError(401, ErrorCode.INVALID_CREDENTIALS, "Email or password is incorrect");
+    }
+    await this.limitStore()
+      .del(emailKey)
+      .catch(() => {});
+    let user = found;
+    if (user.role !== "admin" && this.config.adminEmails.includes(user.email)) {
+      user = await this.freshness().mutate({ actorId: user.id }, async (tx, fx) => {
+        const u = await tx.user.update({ where: { id: found.id }, data: { role: "admin" } });
+        fx.emit("profile:updated", { userId: u.id });
+        return u;
+      });
+    }
+    return { user: toMe(user), ...(await this.openSession(user.id)) };
+  }
+
+  async logout(user: AuthUser): Promise<void> {
+    await this.freshness().mutate({ actorId: user.id }, async (tx, fx) => {
+      await tx.session.updateMany({ where: { id: user.sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+      fx.touch(R.session(user.sessionId));
+    });
+  }
+
+  /** The user a token stands for, or null when it is invalid, expired or revoked. */
+  async authenticate(token: string): Promise<AuthUser | null> {
+    let claims: { sub?: string; sid?: unknown; exp?: number };
+    try {
+      ({ payload: claims } = await jwtVerify(token, this.key, { algorithms: ["HS256"] }));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
+      throw err;
+    }
+    const { sub, sid, exp } = claims;
+    if (typeof sub !== "string" || typeof sid !== "string" || typeof exp !== "number") return null;
+    if (!/^[0-9a-f-]{36}$/i.test(sid) || !/^[0-9a-f-]{36}$/i.test(sub)) return null;
+    const state = await this.session(sid, sub);
+    if (!state?.valid || state.userId !== sub) return null;
+    return { id: sub, role: state.role, sessionId: sid, expiresAt: exp };
+  }
+
+  private async session(sid: string, userId: string): Promise<SessionState | null> {
+    const json = await this.cache.read(`session:${sid}`, [R.session(sid), R.profile(userId)], async () => {
+      const s = await this.db.prisma.session.findUnique({
+        where: { id: sid },
+        select: { userId: true, revokedAt: true, expiresAt: true, user: { select: { role: true } } },
+      });
+      const state: SessionState | null = s
+        ? { userId: s.userId, role: s.user.role, valid: !s.revokedAt && s.expiresAt > new Date() }
+        : null;
+      return JSON.stringify(state);
+    });
+    return JSON.parse(json) as SessionState | null;
+  }
+
+  private async openSession(userId: string): Promise<{ token: string; expiresAt: number }> {
+    const expiresAt = Math.floor(Date.now() / 1000) + this.ttlSeconds;
+    const session = await this.db.prisma.session.create({
+      data: { id: randomUUID(), userId, expiresAt: new Date(expiresAt * 1000) },
+    });
+    const token = await new SignJWT({ sid: session.id })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(userId)
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(this.key);
+    return { token, expiresAt };
+  }
+
+  private limitStore(): CacheStore {
+    return this.storeUp() ? this.store : this.fallbackLimits;
+  }
+
+  private async checkLimit(key: string, max: number) {
+    const raw = await this.limitStore()
+      .get(key)
+      .catch(() => this.fallbackLimits.get(key));
+    if (Number(raw ?? 0) >= max)
+      throw new AppError(429, ErrorCode.RATE_LIMITED, "Too many failed attempts; try again in a few minutes", {
+        retryAfter: LOGIN_LIMITS.windowSeconds,
+      });
+  }
+
+  private async countFailure(key: string) {
+    await this.limitStore()
+      .hit(key, LOGIN_LIMITS.windowSeconds)
+      .catch(() => this.fallbackLimits.hit(key, LOGIN_LIMITS.windowSeconds));
+  }
+}

@@ -1,0 +1,118 @@
+import type { CommentVoteResult, CreateCommentBody } from "@shared/contracts/comments";
+import type { VoteValue } from "@shared/contracts/common";
+import type { CommentView } from "@shared/contracts/projects";
+import type { Tx } from "../../db/database.js";
+import type { Freshness } from "../../freshness/pipeline.js";
+import { badRequest, forbidden, notFound } from "../../lib/errors.js";
+import type { AuthUser } from "../auth/auth.service.js";
+import { toUserRef, userRefSelect } from "../users/users.mappers.js";
+
+const commentSelect = {
+  id: true,
+  projectId: true,
+  body: true,
+  score: true,
+  parentId: true,
+  createdAt: true,
+  updatedAt: true,
+  author: { select: userRefSelect },
+} as const;
+
+type CommentRow = {
+  id: string;
+  projectId: string;
+  body: string;
+  score: number;
+  parentId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  author: { id: string; name: string; avatarUrl: string | null };
+};
+
+const toView = (c: CommentRow, myVote: VoteValue = 0): CommentView => ({
+  id: c.id,
+  projectId: c.projectId,
+  body: c.body,
+  score: c.score,
+  parentId: c.parentId,
+  author: toUserRef(c.author),
+  myVote,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+/** Comments are plain text: stored as typed, never interpreted as HTML anywhere. */
+export class CommentsService {
+  constructor(private readonly freshness: Freshness) {}
+
+  async add(user: AuthUser, projectId: string, input: CreateCommentBody) {
+    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const project = await tx.project.findUnique({ where: { id: projectId }, select: { id: true } });
+      if (!project) throw notFound("Project");
+      if (input.parentId) {
+        const parent = await tx.comment.findUnique({ where: { id: input.parentId }, select: { projectId: true } });
+        if (!parent || parent.projectId !== projectId)
+          throw badRequest("parentId must name a comment of the same project", [
+            { path: "parentId", message: "is not a comment of this project" },
+          ]);
+      }
+      const c = await tx.comment.create({
+        data: { projectId, authorId: user.id, body: input.body, parentId: input.parentId ?? null },
+        select: commentSelect,
+      });
+      const commentCount = await countOf(tx, projectId);
+      fx.emit("comment:added", { projectId, commentId: c.id, parentId: c.parentId, authorId: user.id, commentCount });
+      return toView(c);
+    });
+  }
+
+  async edit(user: AuthUser, commentId: string, body: string) {
+    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const current = await tx.comment.findUnique({ where: { id: commentId }, select: { authorId: true } });
+      if (!current) throw notFound("Comment");
+      if (current.authorId !== user.id) throw forbidden("Only the author can edit this comment");
+      const c = await tx.comment.update({ where: { id: commentId }, data: { body }, select: commentSelect });
+      fx.emit("comment:updated", { projectId: c.projectId, commentId });
+      return toView(c);
+    });
+  }
+
+  /** Deletes the comment and its replies. */
+  async remove(user: AuthUser, commentId: string) {
+    await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const current = await tx.comment.findUnique({
+        where: { id: commentId },
+        select: { authorId: true, projectId: true },
+      });
+      if (!current) throw notFound("Comment");
+      if (current.authorId !== user.id && user.role !== "admin")
+        throw forbidden("Only the author or an admin can delete this comment");
+      await tx.comment.delete({ where: { id: commentId } });
+      const commentCount = await countOf(tx, current.projectId);
+      fx.emit("comment:deleted", { projectId: current.projectId, commentId, authorId: current.authorId, commentCount });
+    });
+  }
+
+  async vote(user: AuthUser, commentId: string, value: VoteValue): Promise<CommentVoteResult> {
+    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const current = await tx.comment.findUnique({ where: { id: commentId }, select: { projectId: true } });
+      if (!current) throw notFound("Comment");
+      const changed =
+        value === 0
+          ? await tx.$executeRaw`DELETE FROM comment_votes WHERE comment_id = ${commentId}::uuid AND user_id = ${user.id}::uuid`
+          : await tx.$executeRaw`
+              INSERT INTO comment_votes (comment_id, user_id, value) VALUES (${commentId}::uuid, ${user.id}::uuid, ${value}::smallint)
+              ON CONFLICT (comment_id, user_id) DO UPDATE SET value = EXCLUDED.value
+              WHERE comment_votes.value IS DISTINCT FROM EXCLUDED.value`;
+      const after = await tx.comment.findUnique({ where: { id: commentId }, select: { score: true } });
+      const score = after?.score ?? 0;
+      if (changed > 0) fx.emit("comment:voted", { projectId: current.projectId, commentId, score });
+      return { commentId, myVote: value, score };
+    });
+  }
+}
+
+async function countOf(tx: Tx, projectId: string): Promise<number> {
+  const p = await tx.project.findUnique({ where: { id: projectId }, select: { commentCount: true } });
+  return p?.commentCount ?? 0;
+}

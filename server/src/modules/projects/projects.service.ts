@@ -1,0 +1,153 @@
+import type { VoteValue } from "@shared/contracts/common";
+import type { CreateProjectBody, ProjectDetail, UpdateProjectBody } from "@shared/contracts/projects";
+import { R } from "@shared/realtime/resources";
+import type { Cache } from "../../cache/cache.js";
+import type { Database, Tx } from "../../db/database.js";
+import type { Freshness } from "../../freshness/pipeline.js";
+import { forbidden, notFound } from "../../lib/errors.js";
+import type { AuthUser } from "../auth/auth.service.js";
+import { toUserRef, userRefSelect } from "../users/users.mappers.js";
+import { summarySelect, toSummary } from "./projects.mappers.js";
+
+const MAX_COMMENTS = 1000;
+
+export class ProjectsService {
+  constructor(
+    private readonly db: Database,
+    private readonly cache: Cache,
+    private readonly freshness: Freshness,
+  ) {}
+
+  /**
+   * The project page as JSON. The shared cache entry holds what everyone sees
+   * (myVote 0); the caller's own votes are added per request and never cached
+   * for anyone else.
+   */
+  async detailJson(id: string, viewer: AuthUser | null): Promise<string> {
+    const json = await this.cache.read(`project:${id}`, [R.project(id)], () => this.loadDetail(id));
+    if (json === "null") throw notFound("Project");
+    if (!viewer) return json;
+    return this.withViewer(json, id, viewer.id);
+  }
+
+  private async loadDetail(id: string): Promise<string> {
+    const p = await this.db.prisma.project.findUnique({
+      where: { id },
+      select: {
+        ...summarySelect,
+        comments: {
+          select: {
+            id: true,
+            projectId: true,
+            body: true,
+            score: true,
+            parentId: true,
+            createdAt: true,
+            updatedAt: true,
+            author: { select: userRefSelect },
+          },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take: MAX_COMMENTS,
+        },
+      },
+    });
+    if (!p) return "null";
+    const detail: ProjectDetail = {
+      ...toSummary(p),
+      myVote: 0,
+      comments: p.comments.map((c) => ({
+        id: c.id,
+        projectId: c.projectId,
+        body: c.body,
+        score: c.score,
+        parentId: c.parentId,
+        author: toUserRef(c.author),
+        myVote: 0,
+        createdAt: c.createdAt.toISOString(),
+        updatedAt: c.updatedAt.toISOString(),
+      })),
+    };
+    return JSON.stringify(detail);
+  }
+
+  private async withViewer(json: string, projectId: string, userId: string): Promise<string> {
+    const rows = await this.db.prisma.$queryRaw<{ kind: string; id: string; value: number }[]>`
+      SELECT 'project' AS kind, v.project_id::text AS id, v.value::int AS value
+        FROM votes v WHERE v.project_id = ${projectId}::uuid AND v.user_id = ${userId}::uuid
+      UNION ALL
+      SELECT 'comment', cv.comment_id::text, cv.value::int
+        FROM comment_votes cv JOIN comments c ON c.id = cv.comment_id
+       WHERE c.project_id = ${projectId}::uuid AND cv.user_id = ${userId}::uuid`;
+    if (!rows.length) return json;
+    const detail = JSON.parse(json) as ProjectDetail;
+    const mine = new Map(rows.filter((r) => r.kind === "comment").map((r) => [r.id, r.value as VoteValue]));
+    detail.myVote = (rows.find((r) => r.kind === "project")?.value ?? 0) as VoteValue;
+    for (const c of detail.comments) c.myVote = mine.get(c.id) ?? 0;
+    return JSON.stringify(detail);
+  }
+
+  async create(owner: AuthUser, input: CreateProjectBody) {
+    return this.freshness.mutate({ actorId: owner.id }, async (tx, fx) => {
+      const p = await tx.project.create({
+        data: {
+          ownerId: owner.id,
+          title: input.title,
+          description: input.description,
+          url: input.url ?? null,
+          tags: input.tags,
+        },
+        select: summarySelect,
+      });
+      fx.emit("project:created", { projectId: p.id, ownerId: owner.id });
+      return toSummary(p);
+    });
+  }
+
+  async update(user: AuthUser, id: string, input: UpdateProjectBody) {
+    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const current = await lockProject(tx, id);
+      if (current.ownerId !== user.id) throw forbidden("Only the owner can edit this project");
+      const p = await tx.project.update({
+        where: { id },
+        data: {
+          ...(input.title !== undefined && { title: input.title }),
+          ...(input.description !== undefined && { description: input.description }),
+          ...(input.url !== undefined && { url: input.url }),
+          ...(input.tags !== undefined && { tags: input.tags }),
+        },
+        select: summarySelect,
+      });
+      fx.emit("project:updated", { projectId: id, ownerId: current.ownerId });
+      return toSummary(p);
+    });
+  }
+
+  async remove(user: AuthUser, id: string) {
+    await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const current = await lockProject(tx, id);
+      if (current.ownerId !== user.id && user.role !== "admin")
+        throw forbidden("Only the owner or an admin can delete this project");
+      await tx.project.delete({ where: { id } });
+      fx.emit("project:deleted", { projectId: id, ownerId: current.ownerId });
+    });
+  }
+
+  async feature(user: AuthUser, id: string, featured: boolean) {
+    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+      const current = await lockProject(tx, id);
+      const p = await tx.project.update({ where: { id }, data: { featured }, select: summarySelect });
+      if (current.featured !== featured)
+        fx.emit("project:featured", { projectId: id, ownerId: current.ownerId, featured });
+      return toSummary(p);
+    });
+  }
+}
+
+/** Reads a project for a write, locking its row for the rest of the transaction. */
+export async function lockProject(tx: Tx, id: string) {
+  const rows = await tx.$queryRaw<{ id: string; ownerId: string; featured: boolean; title: string }[]>`
+    SELECT id::text, owner_id::text AS "ownerId", featured, title FROM projects WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw notFound("Project");
+  return row;
+}

@@ -1,0 +1,66 @@
+import type { FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { forbidden, unauthorized } from "../lib/errors.js";
+import { AuthService, type AuthUser, SESSION_COOKIE } from "../modules/auth/auth.service.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    auth: AuthService;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route; checked before the input is validated. */
+    auth?: "user" | "admin";
+  }
+  interface FastifyRequest {
+    /** The signed-in user, or null for anonymous requests. */
+    user: AuthUser | null;
+  }
+}
+
+/** The token of a request: `Authorization: Bearer …` first, then the session cookie. */
+export function tokenOf(headers: { authorization?: string | undefined }, cookies: Record<string, string | undefined>) {
+  const h = headers.authorization;
+  if (h?.toLowerCase().startsWith("bearer ")) return { token: h.slice(7).trim(), explicit: true };
+  const c = cookies[SESSION_COOKIE];
+  return c ? { token: c, explicit: false } : null;
+}
+
+export const requireUser = (request: FastifyRequest): AuthUser => {
+  if (!request.user) throw unauthorized();
+  return request.user;
+};
+
+export const requireAdmin = (request: FastifyRequest): AuthUser => {
+  const user = requireUser(request);
+  if (user.role !== "admin") throw forbidden("Only admins can do this");
+  return user;
+};
+
+export default fp(
+  async (app) => {
+    const auth = new AuthService(
+      app.config,
+      app.jwtSecret,
+      app.db,
+      app.cache,
+      app.store,
+      () => app.redis?.up ?? true,
+      () => app.freshness,
+    );
+    app.decorate("auth", auth);
+    app.decorateRequest("user", null);
+    app.addHook("onRequest", async (request) => {
+      const found = tokenOf(request.headers, request.cookies);
+      if (!found) return;
+      request.user = await auth.authenticate(found.token);
+      // A bad bearer token is an error; a stale cookie just means "signed out".
+      if (!request.user && found.explicit) throw unauthorized("The token is invalid or has expired; sign in again");
+    });
+    app.addHook("preValidation", async (request) => {
+      const need = request.routeOptions.config.auth;
+      if (need === "admin") requireAdmin(request);
+      else if (need === "user") requireUser(request);
+    });
+  },
+  { name: "auth", dependencies: ["config", "db", "cache"] },
+);

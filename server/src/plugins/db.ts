@@ -1,0 +1,58 @@
+import { join } from "node:path";
+import fp from "fastify-plugin";
+import type { Database } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { openPglite } from "../db/pglite.js";
+import { openPostgres, withRawPostgres } from "../db/postgres.js";
+import { seed } from "../db/seed.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    db: Database;
+  }
+}
+
+export interface DbPluginOptions {
+  /** Apply pending migrations at start (default true). */
+  migrate?: boolean;
+}
+
+/**
+ * The database: PostgreSQL when DATABASE_URL is set, otherwise PGlite on disk
+ * under DATA_DIR. Migrations are applied before anything else touches it, and
+ * the embedded database is seeded on its first start.
+ */
+export default fp<DbPluginOptions>(
+  async (app, opts) => {
+    const { config } = app;
+    let db: Database;
+    if (config.databaseUrl) {
+      const url = config.databaseUrl;
+      if (opts.migrate !== false) await logMigrations(app, await withRawPostgres(url, (raw) => migrate(raw)));
+      db = await openPostgres(url, app.log);
+    } else {
+      const dir = config.dataDir === "memory://" ? "memory://" : join(config.dataDir, "pg");
+      const opened = await openPglite(dir);
+      db = opened.db;
+      if (opts.migrate !== false) await logMigrations(app, await migrate(opened.raw));
+      const firstStart = (await db.prisma.user.count()) === 0;
+      if ((config.seed === "auto" && firstStart) || config.seed === "always") {
+        const summary = await seed(db.prisma, config.adminEmails);
+        app.log.info(summary, "seeded the embedded database with demo data");
+      }
+    }
+    app.decorate("db", db);
+    app.addHook("onClose", async () => {
+      await db.close();
+    });
+  },
+  { name: "db", dependencies: ["config"] },
+);
+
+async function logMigrations(
+  app: { log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void } },
+  result: { applied: string[]; warnings: string[] },
+) {
+  if (result.applied.length) app.log.info({ applied: result.applied }, "applied database migrations");
+  for (const w of result.warnings) app.log.warn({ warning: w }, "migration checksum mismatch");
+}

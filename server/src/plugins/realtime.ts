@@ -1,0 +1,201 @@
+import type { Envelope } from "@shared/realtime/events";
+import { parseRoom, type Room } from "@shared/realtime/rooms";
+import { createAdapter } from "@socket.io/redis-adapter";
+import fp from "fastify-plugin";
+import { Redis } from "ioredis";
+import { Server, type Socket } from "socket.io";
+import { redisOptions } from "../cache/redis-link.js";
+import { type EventBus, MemoryBus, type Outgoing, RedisBus } from "../freshness/bus.js";
+import { Coalescer } from "../freshness/coalescer.js";
+import type { AuthUser } from "../modules/auth/auth.service.js";
+import { tokenOf } from "./auth.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    realtime: Realtime;
+  }
+}
+
+export interface Realtime {
+  io: Server;
+  bus: EventBus;
+  /** Hands envelopes to the coalescer, which numbers and delivers them. */
+  emit(batch: Outgoing[]): void;
+  /** Rooms that have sockets on this instance. */
+  localRooms(): Room[];
+  /** Ends a session's private subscriptions on every instance (logout). */
+  endSession(sessionId: string): Promise<void>;
+  health(): { up: boolean; adapter: "redis" | "memory"; sockets: number };
+}
+
+interface SocketData {
+  user: AuthUser | null;
+  expiry?: NodeJS.Timeout;
+}
+
+type AckError = { code: string; message: string };
+type Ack = (r: { ok: true; seq: number; missed?: boolean } | { ok: false; error: AckError }) => void;
+
+const END_SESSION = "zs:end-session";
+const sessionRoom = (sid: string) => `session:${sid}`;
+
+/**
+ * Socket.IO on the API's port. Clients subscribe to `feed`, `project:<id>` and
+ * (only their own) `user:<id>`; every envelope carries its room's `seq`. In
+ * server mode the Redis adapter joins the instances for room management, and
+ * envelopes travel on the sequenced bus (freshness/bus.ts).
+ */
+export default fp(
+  async (app) => {
+    const { config, metrics, auth } = app;
+    const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(app.server, {
+      path: "/socket.io",
+      serveClient: false,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+    });
+
+    const deliver = (e: Envelope) => {
+      io.local.to(e.room).emit(e.type as never, e as never);
+      metrics.eventsEmitted.inc({ type: e.type });
+      metrics.commitToEmit.observe(Math.max(0, Date.now() - Date.parse(e.at)) / 1000);
+    };
+
+    let bus: EventBus;
+    const redisConnections: Redis[] = [];
+    if (config.redisUrl && app.redis) {
+      const pub = new Redis(config.redisUrl, redisOptions());
+      const sub = new Redis(config.redisUrl, redisOptions());
+      const events = new Redis(config.redisUrl, redisOptions());
+      redisConnections.push(pub, sub, events);
+      await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
+      io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
+      const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
+      await redisBus.start().catch((err) => app.log.warn({ err }, "event channel not subscribed yet"));
+      bus = redisBus;
+    } else {
+      bus = new MemoryBus(deliver);
+    }
+
+    const coalescer = new Coalescer(
+      config.coalesceWindowMs,
+      (batch) => {
+        bus.publish(batch).catch((err) => app.log.error({ err }, "could not deliver events"));
+      },
+      metrics,
+    );
+
+    const endLocalSession = (sessionId: string) => {
+      for (const socket of io.of("/").sockets.values()) {
+        if (socket.data.user?.sessionId !== sessionId) continue;
+        endPrivate(socket);
+      }
+    };
+    const endPrivate = (socket: Socket) => {
+      for (const room of socket.rooms) if (room.startsWith("user:") || room.startsWith("session:")) socket.leave(room);
+      if (socket.data.expiry) clearTimeout(socket.data.expiry);
+      socket.data.user = null;
+      socket.emit("session:ended" as never, { reason: "signed out" } as never);
+    };
+    if (config.redisUrl) io.on(END_SESSION as never, (sid: string) => endLocalSession(sid));
+
+    io.use(async (socket, next) => {
+      try {
+        const fromAuth = typeof socket.handshake.auth?.token === "string" ? socket.handshake.auth.token : null;
+        const cookies = app.parseCookie(socket.handshake.headers.cookie ?? "");
+        const found = fromAuth
+          ? { token: fromAuth, explicit: true }
+          : tokenOf({ authorization: socket.handshake.headers.authorization }, cookies);
+        socket.data.user = found ? await auth.authenticate(found.token) : null;
+        if (found?.explicit && !socket.data.user) {
+          const err = new Error("unauthorized") as Error & { data?: unknown };
+          err.data = { code: "UNAUTHORIZED", message: "The token is invalid or has expired" };
+          return next(err);
+        }
+        next();
+      } catch (err) {
+        app.log.error({ err }, "socket handshake failed");
+        next(new Error("internal error"));
+      }
+    });
+
+    io.on("connection", (socket) => {
+      metrics.socketsConnected.inc();
+      const user = socket.data.user;
+      if (user) {
+        socket.join(sessionRoom(user.sessionId));
+        // Token expiry ends private subscriptions, as a logout does.
+        const ms = user.expiresAt * 1000 - Date.now();
+        socket.data.expiry = setTimeout(() => endPrivate(socket), Math.min(Math.max(ms, 0), 2 ** 31 - 1));
+      }
+      socket.on("disconnect", () => {
+        metrics.socketsConnected.dec();
+        if (socket.data.expiry) clearTimeout(socket.data.expiry);
+      });
+
+      socket.on("subscribe" as never, async (payload: unknown, ack: unknown) => {
+        const reply: Ack = typeof ack === "function" ? (ack as Ack) : () => {};
+        try {
+          const { room, lastSeq } = (payload ?? {}) as { room?: unknown; lastSeq?: unknown };
+          const parsed = parseRoom(room);
+          if (!parsed) return reply({ ok: false, error: { code: "BAD_ROOM", message: "Unknown room" } });
+          if (parsed.kind === "user" && socket.data.user?.id !== parsed.id)
+            return reply({
+              ok: false,
+              error: { code: "FORBIDDEN", message: "You may only subscribe to your own user room" },
+            });
+          if (parsed.kind === "project") {
+            const exists = await app.db.prisma.project.findUnique({ where: { id: parsed.id }, select: { id: true } });
+            if (!exists) return reply({ ok: false, error: { code: "NOT_FOUND", message: "Project not found" } });
+          }
+          const name = (parsed.kind === "feed" ? "feed" : `${parsed.kind}:${parsed.id}`) as Room;
+          // Join first, then read the number: anything numbered after the read reaches this socket.
+          await socket.join(name);
+          const seq = await bus.currentSeq(name);
+          reply(typeof lastSeq === "number" ? { ok: true, seq, missed: lastSeq !== seq } : { ok: true, seq });
+        } catch (err) {
+          app.log.error({ err }, "subscribe failed");
+          reply({ ok: false, error: { code: "INTERNAL", message: "Could not subscribe" } });
+        }
+      });
+
+      socket.on("unsubscribe" as never, async (payload: unknown, ack: unknown) => {
+        const reply = typeof ack === "function" ? (ack as (r: unknown) => void) : () => {};
+        const parsed = parseRoom((payload as { room?: unknown } | null)?.room);
+        if (!parsed) return reply({ ok: false, error: { code: "BAD_ROOM", message: "Unknown room" } });
+        await socket.leave(parsed.kind === "feed" ? "feed" : `${parsed.kind}:${parsed.id}`);
+        reply({ ok: true });
+      });
+    });
+
+    const realtime: Realtime = {
+      io: io as unknown as Server,
+      bus,
+      emit: (batch) => coalescer.push(batch),
+      localRooms: () => [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null),
+      async endSession(sessionId) {
+        endLocalSession(sessionId);
+        if (config.redisUrl) io.serverSideEmit(END_SESSION as never, sessionId as never);
+      },
+      health: () => ({
+        up: config.redisUrl ? (app.redis?.up ?? false) : true,
+        adapter: config.redisUrl ? "redis" : "memory",
+        sockets: io.of("/").sockets.size,
+      }),
+    };
+    app.decorate("realtime", realtime);
+
+    // Drain before the HTTP server closes: send what is waiting, then close the
+    // sockets (open WebSockets would otherwise hold the server open).
+    app.addHook("preClose", async () => {
+      coalescer.drain();
+      io.local.disconnectSockets(true);
+    });
+    app.addHook("onClose", async () => {
+      await new Promise<void>((resolve) => io.engine.close() && resolve());
+      await bus.close();
+      for (const c of redisConnections) c.disconnect();
+    });
+  },
+  { name: "realtime", dependencies: ["config", "metrics", "cache", "auth", "db"] },
+);

@@ -1,0 +1,38 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import fp from "fastify-plugin";
+import { notFoundBody } from "./errors.js";
+
+export const WEB_DIST = resolve(fileURLToPath(new URL("../../../web/dist", import.meta.url)));
+const API_PATHS = /^\/(api|socket\.io|metrics)(\/|$|\?)/;
+
+/**
+ * Serves the built web app, with client-side routes (/projects/:id, …) answered
+ * by index.html so deep links survive a reload. API paths get a JSON 404.
+ */
+export default fp<{ enabled: boolean }>(
+  async (app, { enabled }) => {
+    const serve = enabled && existsSync(resolve(WEB_DIST, "index.html"));
+    if (serve) {
+      await app.register(fastifyStatic, {
+        root: WEB_DIST,
+        wildcard: false,
+        index: false,
+        setHeaders(res, path) {
+          // Built assets carry a content hash in their names; index.html must always be revalidated.
+          res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+        },
+      });
+    }
+    app.setNotFoundHandler((request, reply) => {
+      const url = request.url;
+      if (serve && (request.method === "GET" || request.method === "HEAD") && !API_PATHS.test(url)) {
+        return reply.header("cache-control", "no-cache").sendFile("index.html");
+      }
+      return reply.status(404).send(notFoundBody(request.method, url));
+    });
+  },
+  { name: "web", dependencies: ["errors"] },
+);

@@ -1,0 +1,245 @@
+/**
+ * Integration test helpers: real PostgreSQL (a database per test file, cloned
+ * from the migrated template), real Redis (a key prefix per app group), the
+ * real app through `inject`, and real socket.io-client connections.
+ */
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { AuthResponse } from "@shared/contracts/auth";
+import type { Envelope, EventType } from "@shared/realtime/events";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { io as connect, type Socket } from "socket.io-client";
+import { inject as provided } from "vitest";
+import { buildApp } from "../src/app.js";
+import { type Config, loadConfig } from "../src/config/env.js";
+
+export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-123456";
+
+/** A database of this test file's own, dropped by `drop()`. */
+export async function createDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const admin = provided("adminDatabaseUrl");
+  const name = `zs_test_${provided("testRun")}_${randomUUID().slice(0, 8)}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  // CREATE DATABASE … TEMPLATE fails while another session uses the template: retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.query(`CREATE DATABASE "${name}" TEMPLATE "${provided("templateDatabase")}"`);
+      break;
+    } catch (err) {
+      if (attempt > 50 || !/being accessed by other users/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+  }
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Partial<Config> & { databaseUrl: string }): Config {
+  return {
+    ...loadConfig({
+      DATABASE_URL: overrides.databaseUrl,
+      REDIS_URL: overrides.redisUrl ?? provided("redisUrl"),
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: "silent",
+    }),
+    redisKeyPrefix: `zst:${randomUUID().slice(0, 8)}:`,
+    ...overrides,
+  };
+}
+
+export interface TestContext {
+  app: FastifyInstance;
+  db: { url: string; name: string };
+  config: Config;
+  /** A direct connection to the test database, for assertions and "external" writes. */
+  sql: pg.Client;
+  close: () => Promise<void>;
+}
+
+/**
+ * Builds the app in server mode against a fresh database and Redis. Pass
+ * `share` to build a second instance on the same database and key prefix.
+ */
+export async function setupApp(
+  opts: { config?: Partial<Config>; share?: TestContext; listen?: boolean } = {},
+): Promise<TestContext> {
+  const created = opts.share ? null : await createDatabase();
+  const db = opts.share?.db ?? created!;
+  const config = testConfig({
+    databaseUrl: db.url,
+    ...(opts.share ? { redisKeyPrefix: opts.share.config.redisKeyPrefix } : {}),
+    ...opts.config,
+  });
+  const app = await buildApp({ config, logger: false, web: false });
+  if (opts.listen) await app.listen({ port: 0, host: "127.0.0.1" });
+  else await app.ready();
+  const sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+  return {
+    app,
+    db,
+    config,
+    sql,
+    close: async () => {
+      await sql.end();
+      await app.close();
+      if (created) {
+        await created.drop();
+        await clearRedisPrefix(config.redisUrl, config.redisKeyPrefix);
+      }
+    },
+  };
+}
+
+async function clearRedisPrefix(url: string | null, prefix: string) {
+  if (!url) return;
+  const r = new Redis(url, { lazyConnect: true });
+  try {
+    await r.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== "0");
+  } catch {
+    // Redis may be the one a test stopped; nothing to clean then.
+  } finally {
+    r.disconnect();
+  }
+}
+
+export const baseUrl = (app: FastifyInstance) => {
+  const addr = app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${addr.port}`;
+};
+
+type Json = Record<string, unknown> | unknown[] | string | number | boolean | null;
+
+/** `inject` with a JSON body and an optional bearer token; the body comes back parsed. */
+export async function call(
+  app: FastifyInstance,
+  method: InjectOptions["method"],
+  url: string,
+  opts: { token?: string | undefined; body?: Json | undefined; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse & { json: () => any }> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  return app.inject({
+    method,
+    url,
+    headers,
+    ...(opts.body !== undefined ? { payload: JSON.stringify(opts.body) } : {}),
+  }) as never;
+}
+
+let counter = 0;
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  token: string;
+  role: "user" | "admin";
+}
+
+export async function signup(
+  app: FastifyInstance,
+  overrides: { email?: string; name?: string; password?: string } = {},
+): Promise<TestUser> {
+  const n = ++counter;
+  const email = overrides.email ?? `user${n}-${randomUUID().slice(0, 6)}@example.test`;
+  const res = await call(app, "POST", "/api/auth/signup", {
+    body: { email, password: overrides.password ?? "correct horse battery", name: overrides.name ?? `User ${n}` },
+  });
+  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+  const body = res.json() as AuthResponse;
+  return { id: body.user.id, email, name: body.user.name, token: body.token, role: body.user.role };
+}
+
+/** Makes a user an admin directly in the database (as an operator would). */
+export async function makeAdmin(ctx: TestContext, user: TestUser) {
+  await ctx.sql.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [user.id]);
+  // The role is cached with the session; an external write invalidates it through NOTIFY.
+  await waitFor(async () => (await call(ctx.app, "GET", "/api/me", { token: user.token })).json().role === "admin");
+  user.role = "admin";
+}
+
+export async function createProject(app: FastifyInstance, user: TestUser, body: Record<string, unknown> = {}) {
+  const res = await call(app, "POST", "/api/projects", {
+    token: user.token,
+    body: { title: `Project ${randomUUID().slice(0, 6)}`, description: "A test project", ...body },
+  });
+  if (res.statusCode !== 201) throw new Error(`create project failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string; title: string };
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition") {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A connected socket.io client that records every envelope it receives. */
+export interface TestSocket {
+  socket: Socket;
+  received: Envelope[];
+  subscribe(room: string, lastSeq?: number): Promise<{ ok: boolean; seq?: number; missed?: boolean; error?: unknown }>;
+  /** Resolves with the first envelope matching, waiting up to `timeoutMs`. */
+  next(type: EventType, filter?: (e: Envelope) => boolean, timeoutMs?: number): Promise<Envelope>;
+  of(type: EventType, room?: string): Envelope[];
+  close(): void;
+}
+
+export async function connectSocket(app: FastifyInstance, token?: string): Promise<TestSocket> {
+  const socket = connect(baseUrl(app), {
+    transports: ["websocket"],
+    auth: token ? { token } : {},
+    reconnection: false,
+    forceNew: true,
+  });
+  const received: Envelope[] = [];
+  socket.onAny((_type: string, envelope: Envelope) => {
+    if (envelope && typeof envelope === "object" && "seq" in envelope) received.push(envelope);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", (err) => reject(err));
+  });
+  return {
+    socket,
+    received,
+    subscribe: (room, lastSeq) =>
+      socket.timeout(5000).emitWithAck("subscribe", lastSeq === undefined ? { room } : { room, lastSeq }),
+    async next(type, filter = () => true, timeoutMs = 3000) {
+      let found: Envelope | undefined;
+      await waitFor(() => {
+        found = received.find((e) => e.type === type && filter(e));
+        return !!found;
+      }, timeoutMs, `${type} event`);
+      return found!;
+    },
+    of: (type, room) => received.filter((e) => e.type === type && (room === undefined || e.room === room)),
+    close: () => socket.disconnect(),
+  };
+}
+
+/** Lets in-flight deliveries land (for asserting that something did NOT arrive). */
+export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,274 @@
+/**
+ * The event catalogue: every realtime event of SPEC.md with its payload schema,
+ * the rooms it reaches and the resources it affects. The server's pipeline
+ * (server/src/freshness) invalidates `affects` and emits to `rooms`; the web
+ * client (web/src/realtime) invalidates the queries of `affects`. One
+ * definition, so neither side can forget a case the other knows.
+ *
+ * Payloads carry ids and small derived values (counts, status), never private
+ * content: DM bodies and intro messages stay behind the authorized HTTP API.
+ */
+import { z } from "zod";
+import { BadgeKindSchema } from "../contracts/badges";
+import { R, type Resource } from "./resources";
+import { type Room, rooms } from "./rooms";
+
+const Id = z.string();
+
+/** Who caused the change, and who else the change concerns (for private rooms). */
+export interface RoomContext {
+  actorId?: string | null;
+  userIds?: readonly string[];
+}
+
+export interface EventDef<S extends z.ZodType> {
+  data: S;
+  rooms: (data: z.output<S>, ctx: RoomContext) => Room[];
+  affects: (data: z.output<S>) => Resource[];
+  /**
+   * Events with the same coalesce key in one room within the coalescing window
+   * are merged into the latest one (their payloads are snapshots, not deltas).
+   * Undefined: every event is delivered on its own.
+   */
+  coalesceKey?: (data: z.output<S>) => string;
+}
+
+const def = <S extends z.ZodType>(d: EventDef<S>) => d;
+const actorRoom = (ctx: RoomContext): Room[] => (ctx.actorId ? [rooms.user(ctx.actorId)] : []);
+const unique = <T>(xs: T[]) => [...new Set(xs)];
+
+const VoteCounts = z.object({
+  projectId: Id,
+  ownerId: Id,
+  score: z.number().int(),
+  upvotes: z.number().int(),
+  downvotes: z.number().int(),
+});
+
+/** Tables whose rows can change from outside the API (SPEC "Writes from outside the API"). */
+export const TABLES = [
+  "users",
+  "projects",
+  "votes",
+  "comments",
+  "comment_votes",
+  "intros",
+  "messages",
+  "badges",
+] as const;
+export type Table = (typeof TABLES)[number];
+
+export const events = {
+  "project:created": def({
+    data: z.object({ projectId: Id, ownerId: Id }),
+    rooms: () => [rooms.feed],
+    affects: (d) => [R.feed, R.leaderboard, R.profile(d.ownerId)],
+  }),
+  "project:updated": def({
+    data: z.object({ projectId: Id, ownerId: Id }),
+    rooms: (d) => [rooms.project(d.projectId), rooms.feed],
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    coalesceKey: (d) => d.projectId,
+  }),
+  "project:deleted": def({
+    data: z.object({ projectId: Id, ownerId: Id }),
+    rooms: (d) => [rooms.project(d.projectId), rooms.feed],
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.allIntros],
+  }),
+  "project:featured": def({
+    data: z.object({ projectId: Id, ownerId: Id, featured: z.boolean() }),
+    rooms: (d) => [rooms.project(d.projectId), rooms.feed],
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    coalesceKey: (d) => d.projectId,
+  }),
+  "vote:cast": def({
+    data: VoteCounts,
+    // The voter's other tabs learn their own vote (myVote) through their user room.
+    rooms: (d, ctx) => [rooms.project(d.projectId), rooms.feed, ...actorRoom(ctx)],
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    coalesceKey: (d) => d.projectId,
+  }),
+  "vote:removed": def({
+    data: VoteCounts,
+    rooms: (d, ctx) => [rooms.project(d.projectId), rooms.feed, ...actorRoom(ctx)],
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    coalesceKey: (d) => d.projectId,
+  }),
+  "leaderboard:updated": def({
+    data: z.object({}),
+    rooms: () => [rooms.feed],
+    affects: () => [R.leaderboard],
+    coalesceKey: () => "leaderboard",
+  }),
+  "comment:added": def({
+    data: z.object({
+      projectId: Id,
+      commentId: Id,
+      parentId: Id.nullable(),
+      authorId: Id,
+      commentCount: z.number().int(),
+    }),
+    rooms: (d) => [rooms.project(d.projectId), rooms.feed],
+    affects: (d) => [R.project(d.projectId), R.feed, R.profile(d.authorId)],
+  }),
+  "comment:updated": def({
+    data: z.object({ projectId: Id, commentId: Id }),
+    rooms: (d) => [rooms.project(d.projectId)],
+    affects: (d) => [R.project(d.projectId)],
+    coalesceKey: (d) => d.commentId,
+  }),
+  "comment:deleted": def({
+    data: z.object({ projectId: Id, commentId: Id, authorId: Id, commentCount: z.number().int() }),
+    rooms: (d) => [rooms.project(d.projectId), rooms.feed],
+    affects: (d) => [R.project(d.projectId), R.feed, R.profile(d.authorId)],
+  }),
+  "comment:voted": def({
+    data: z.object({ projectId: Id, commentId: Id, score: z.number().int() }),
+    rooms: (d, ctx) => [rooms.project(d.projectId), ...actorRoom(ctx)],
+    affects: (d) => [R.project(d.projectId)],
+    coalesceKey: (d) => d.commentId,
+  }),
+  "intro:received": def({
+    data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, fromName: z.string() }),
+    rooms: (d) => [rooms.user(d.toUserId)],
+    affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
+  }),
+  "intro:accepted": def({
+    data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, toName: z.string() }),
+    rooms: (d) => [rooms.user(d.fromUserId), rooms.user(d.toUserId)],
+    affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
+  }),
+  "intro:declined": def({
+    data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, toName: z.string() }),
+    rooms: (d) => [rooms.user(d.fromUserId), rooms.user(d.toUserId)],
+    affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
+  }),
+  "message:received": def({
+    data: z.object({ messageId: Id, senderId: Id, recipientId: Id, senderName: z.string() }),
+    rooms: (d) => [rooms.user(d.recipientId), rooms.user(d.senderId)],
+    affects: (d) => [
+      R.conversations(d.recipientId),
+      R.conversations(d.senderId),
+      R.conversation(d.senderId, d.recipientId),
+    ],
+  }),
+  "message:read": def({
+    data: z.object({ messageId: Id, senderId: Id, readerId: Id, readAt: z.string() }),
+    rooms: (d) => [rooms.user(d.senderId), rooms.user(d.readerId)],
+    affects: (d) => [R.conversations(d.senderId), R.conversations(d.readerId), R.conversation(d.senderId, d.readerId)],
+  }),
+  "messages:read": def({
+    data: z.object({ senderId: Id, readerId: Id, count: z.number().int(), readAt: z.string() }),
+    rooms: (d) => [rooms.user(d.senderId), rooms.user(d.readerId)],
+    affects: (d) => [R.conversations(d.senderId), R.conversations(d.readerId), R.conversation(d.senderId, d.readerId)],
+  }),
+  "profile:updated": def({
+    data: z.object({ userId: Id }),
+    rooms: (d, ctx) => unique<Room>([rooms.feed, rooms.user(d.userId), ...actorRoom(ctx)]),
+    // Names and avatars appear on every project page the user commented on.
+    affects: (d) => [R.profile(d.userId), R.feed, R.leaderboard, R.allProjects, R.allIntros, R.allConversations],
+    coalesceKey: (d) => d.userId,
+  }),
+  "badge:awarded": def({
+    data: z.object({ projectId: Id, ownerId: Id, kind: BadgeKindSchema, projectTitle: z.string() }),
+    rooms: (d) => [rooms.project(d.projectId), rooms.feed, rooms.user(d.ownerId)],
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+  }),
+  "cache:invalidate": def({
+    data: z.object({
+      resource: z.union([z.enum(TABLES), z.literal("*")]),
+      action: z.enum(["insert", "update", "delete", "resync"]),
+      id: Id.nullable(),
+      projectId: Id.nullable().optional(),
+    }),
+    // A change from outside the API reaches the rooms of the rows it touched;
+    // the listener knows them from the trigger's payload (ctx.userIds).
+    rooms: (d, ctx) => invalidationRooms(d.resource, d.projectId ?? null, ctx.userIds ?? []),
+    affects: (d) => invalidationAffects(d.resource, d.id, d.projectId ?? null),
+  }),
+} as const;
+
+export type EventType = keyof typeof events;
+export const EVENT_TYPES = Object.keys(events) as EventType[];
+export type EventData<T extends EventType> = z.output<(typeof events)[T]["data"]>;
+
+/** What travels on the wire, under the Socket.IO event name `type`. */
+export interface Envelope<T extends EventType = EventType> {
+  type: T;
+  room: Room;
+  seq: number;
+  at: string;
+  data: EventData<T>;
+}
+
+/** An event before it has a room and a sequence number. */
+export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+
+export const event = <T extends EventType>(type: T, data: EventData<T>) => ({ type, data }) as DomainEvent;
+
+export function affectsOf(e: DomainEvent): Resource[] {
+  return (events[e.type].affects as (d: unknown) => Resource[])(e.data);
+}
+
+export function roomsOf(e: DomainEvent, ctx: RoomContext = {}): Room[] {
+  return unique((events[e.type].rooms as (d: unknown, c: RoomContext) => Room[])(e.data, ctx));
+}
+
+export function coalesceKeyOf(e: DomainEvent): string | undefined {
+  const key = events[e.type].coalesceKey as ((d: unknown) => string) | undefined;
+  return key ? `${e.type === "vote:removed" ? "vote:cast" : e.type}|${key(e.data)}` : undefined;
+}
+
+function invalidationRooms(resource: Table | "*", projectId: string | null, userIds: readonly string[]): Room[] {
+  const project = projectId ? [rooms.project(projectId)] : [];
+  const users = userIds.map(rooms.user);
+  switch (resource) {
+    case "users":
+    case "badges":
+      return [...project, rooms.feed, ...users];
+    case "projects":
+    case "votes":
+    case "comments":
+      return [...project, rooms.feed, ...users];
+    case "comment_votes":
+      return [...project, ...users];
+    case "intros":
+    case "messages":
+      return users;
+    case "*":
+      return [rooms.feed, ...project, ...users];
+  }
+}
+
+function invalidationAffects(resource: Table | "*", id: string | null, projectId: string | null): Resource[] {
+  const project = projectId ? [R.project(projectId)] : [R.allProjects];
+  switch (resource) {
+    case "users":
+      return [
+        id ? R.profile(id) : R.allProfiles,
+        R.feed,
+        R.leaderboard,
+        R.allProjects,
+        R.allIntros,
+        R.allConversations,
+      ];
+    case "projects":
+    case "votes":
+    case "badges":
+      return [...project, R.feed, R.leaderboard, R.allProfiles];
+    case "comments":
+      return [...project, R.feed, R.allProfiles];
+    case "comment_votes":
+      return project;
+    case "intros":
+      return [R.allIntros];
+    case "messages":
+      return [R.allConversations, R.allConversationThreads];
+    case "*":
+      return [R.all];
+  }
+}
+
+/** The resync a server sends after it lost its link to the other instances. */
+export const resyncEvent = (): DomainEvent =>
+  event("cache:invalidate", { resource: "*", action: "resync", id: null, projectId: null });

@@ -1,0 +1,62 @@
+/**
+ * Resources name what a change affects. The server turns them into cache tags
+ * (server/src/cache), the web client into TanStack Query keys
+ * (web/src/realtime). Both sides derive them from the event catalogue through
+ * `affects`, so they cannot drift apart.
+ *
+ * `<kind>:*` stands for every resource of that kind (used when a change touches
+ * an unknown set, e.g. a user's name shown on every project they commented on);
+ * `*` is everything (after a Redis outage, or a resync).
+ */
+export type Resource =
+  | "*"
+  | "feed"
+  | "leaderboard"
+  | `project:${string}`
+  | `profile:${string}`
+  | `intros:${string}`
+  | `conversations:${string}`
+  | `conversation:${string}`
+  | `session:${string}`;
+
+export const R = {
+  all: "*",
+  feed: "feed",
+  leaderboard: "leaderboard",
+  project: (id: string) => `project:${id}`,
+  allProjects: "project:*",
+  profile: (userId: string) => `profile:${userId}`,
+  allProfiles: "profile:*",
+  intros: (userId: string) => `intros:${userId}`,
+  allIntros: "intros:*",
+  conversations: (userId: string) => `conversations:${userId}`,
+  allConversations: "conversations:*",
+  /** One resource per pair, whichever side names it. */
+  conversation: (a: string, b: string) => `conversation:${a < b ? `${a}:${b}` : `${b}:${a}`}`,
+  allConversationThreads: "conversation:*",
+  session: (sessionId: string) => `session:${sessionId}`,
+} as const satisfies Record<string, Resource | ((...a: string[]) => Resource)>;
+
+export type ResourceKind =
+  | "*"
+  | "feed"
+  | "leaderboard"
+  | "project"
+  | "profile"
+  | "intros"
+  | "conversations"
+  | "conversation"
+  | "session";
+
+/** Splits a resource into its kind and the rest (`project:abc` → ["project", "abc"]). */
+export function parseResource(r: Resource): { kind: ResourceKind; id: string | null } {
+  const i = r.indexOf(":");
+  if (i < 0) return { kind: r as ResourceKind, id: null };
+  return { kind: r.slice(0, i) as ResourceKind, id: r.slice(i + 1) };
+}
+
+/** The family tag of a resource (`project:abc` → `project:*`), or null for singletons. */
+export function familyOf(r: Resource): Resource | null {
+  const { kind, id } = parseResource(r);
+  return id === null || id === "*" ? null : (`${kind}:*` as Resource);
+}

@@ -1,0 +1,46 @@
+import { isId } from "../contracts/common";
+import { R, type Resource } from "./resources";
+
+export type Room = "feed" | `project:${string}` | `user:${string}`;
+
+export const rooms = {
+  feed: "feed",
+  project: (id: string) => `project:${id}`,
+  user: (id: string) => `user:${id}`,
+} as const satisfies Record<string, Room | ((id: string) => Room)>;
+
+export type ParsedRoom = { kind: "feed" } | { kind: "project"; id: string } | { kind: "user"; id: string };
+
+/** Parses a room name a client asked for; null when it is not a room of the protocol. */
+export function parseRoom(name: unknown): ParsedRoom | null {
+  if (name === "feed") return { kind: "feed" };
+  if (typeof name !== "string") return null;
+  const [kind, id, ...rest] = name.split(":");
+  if (rest.length || !isId(id)) return null;
+  if (kind === "project") return { kind: "project", id: id.toLowerCase() };
+  if (kind === "user") return { kind: "user", id: id.toLowerCase() };
+  return null;
+}
+
+/**
+ * Everything a room's events can touch: what a client refetches after a gap,
+ * a reconnect, or a `lastSeq` the server no longer holds.
+ */
+export function roomCovers(room: Room): Resource[] {
+  const parsed = parseRoom(room);
+  if (!parsed) return [];
+  switch (parsed.kind) {
+    case "feed":
+      return [R.feed, R.leaderboard, R.allProjects, R.allProfiles];
+    case "project":
+      return [R.project(parsed.id)];
+    case "user":
+      return [
+        R.intros(parsed.id),
+        R.conversations(parsed.id),
+        R.allConversationThreads,
+        R.profile(parsed.id),
+        R.allProjects,
+      ];
+  }
+}
