@@ -50,6 +50,10 @@ const EnvSchema = z
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CACHE_TTL_SECONDS: intInRange(1, 86_400, 300),
+    CACHE_DISABLED: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
     COALESCE_WINDOW_MS: intInRange(0, 1000, 20),
     SESSION_TTL_HOURS: intInRange(1, 24 * 365, 24 * 7),
     REDIS_KEY_PREFIX: z.string().default("zs:"),
@@ -98,6 +102,8 @@ export interface Config {
   jwtSecret: string | null;
   logLevel: string;
   cacheTtlSeconds: number;
+  /** Every read goes to the database (for measuring what the cache buys). */
+  cacheDisabled: boolean;
   coalesceWindowMs: number;
   sessionTtlHours: number;
   redisKeyPrefix: string;
@@ -130,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: e.JWT_SECRET ?? null,
     logLevel: e.LOG_LEVEL,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    cacheDisabled: e.CACHE_DISABLED,
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

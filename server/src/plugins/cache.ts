@@ -40,7 +40,7 @@ export default fp(
     const l = link;
     const cache = new Cache(
       store,
-      l ? () => l.up : () => true,
+      config.cacheDisabled ? () => false : l ? () => l.up : () => true,
       l ? (reason) => l.markDown(reason) : () => {},
       metrics,
       app.log,
