@@ -14,8 +14,9 @@ const stop = (signal) => {
 };
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
-for (const c of children) c.on("exit", (code) => {
-  stop("SIGTERM");
-  process.exitCode = code ?? 0;
-});
+for (const c of children)
+  c.on("exit", (code) => {
+    stop("SIGTERM");
+    process.exitCode = code ?? 0;
+  });
 console.log(`\n  Zerostale dev: open http://127.0.0.1:${process.env.WEB_PORT ?? 5173} (API on :${apiPort})\n`);

@@ -40,8 +40,7 @@ if (!existsSync(join(root, "server/src/generated/prisma/client.ts"))) {
 }
 const built = join(root, "web/dist/index.html");
 const stale =
-  !existsSync(built) ||
-  Math.max(newest(join(root, "web")), newest(join(root, "shared/src"))) > statSync(built).mtimeMs;
+  !existsSync(built) || Math.max(newest(join(root, "web")), newest(join(root, "shared/src"))) > statSync(built).mtimeMs;
 if (stale && process.env.SKIP_WEB_BUILD !== "1") {
   say("building the web app…");
   run("npx", ["vite", "build", "--logLevel", "warn"]);

@@ -52,7 +52,8 @@ export default async function setup(project: TestProject) {
     const c = new pg.Client({ connectionString: ADMIN_URL });
     await c.connect();
     const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`zs_test_${run}_%`]);
-    for (const { datname } of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+    for (const { datname } of dbs.rows)
+      await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
     await c.end();
   };
 }

@@ -48,10 +48,10 @@ export async function createDatabase(): Promise<{ url: string; name: string; dro
   };
 }
 
-export function testConfig(overrides: Partial<Config> & { databaseUrl: string }): Config {
+export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({
-      DATABASE_URL: overrides.databaseUrl,
+      DATABASE_URL: databaseUrl,
       REDIS_URL: overrides.redisUrl ?? provided("redisUrl"),
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: "silent",
@@ -79,8 +79,7 @@ export async function setupApp(
 ): Promise<TestContext> {
   const created = opts.share ? null : await createDatabase();
   const db = opts.share?.db ?? created!;
-  const config = testConfig({
-    databaseUrl: db.url,
+  const config = testConfig(db.url, {
     ...(opts.share ? { redisKeyPrefix: opts.share.config.redisKeyPrefix } : {}),
     ...opts.config,
   });
@@ -230,10 +229,14 @@ export async function connectSocket(app: FastifyInstance, token?: string): Promi
       socket.timeout(5000).emitWithAck("subscribe", lastSeq === undefined ? { room } : { room, lastSeq }),
     async next(type, filter = () => true, timeoutMs = 3000) {
       let found: Envelope | undefined;
-      await waitFor(() => {
-        found = received.find((e) => e.type === type && filter(e));
-        return !!found;
-      }, timeoutMs, `${type} event`);
+      await waitFor(
+        () => {
+          found = received.find((e) => e.type === type && filter(e));
+          return !!found;
+        },
+        timeoutMs,
+        `${type} event`,
+      );
       return found!;
     },
     of: (type, room) => received.filter((e) => e.type === type && (room === undefined || e.room === room)),
