@@ -31,6 +31,8 @@ export interface BuildOptions {
   web?: boolean;
   /** Apply pending migrations at start (default true). */
   migrate?: boolean;
+  /** Sees every route as it is registered (tests enumerate the mutating routes with it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -65,6 +67,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     forceCloseConnections: "idle",
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  if (options.onRoute) {
+    const onRoute = options.onRoute;
+    app.addHook("onRoute", (route) => onRoute({ method: route.method, url: route.url }));
+  }
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

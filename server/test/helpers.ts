@@ -75,7 +75,12 @@ export interface TestContext {
  * `share` to build a second instance on the same database and key prefix.
  */
 export async function setupApp(
-  opts: { config?: Partial<Config>; share?: TestContext; listen?: boolean } = {},
+  opts: {
+    config?: Partial<Config>;
+    share?: TestContext;
+    listen?: boolean;
+    onRoute?: (route: { method: string | string[]; url: string }) => void;
+  } = {},
 ): Promise<TestContext> {
   const created = opts.share ? null : await createDatabase();
   const db = opts.share?.db ?? created!;
@@ -83,7 +88,7 @@ export async function setupApp(
     ...(opts.share ? { redisKeyPrefix: opts.share.config.redisKeyPrefix } : {}),
     ...opts.config,
   });
-  const app = await buildApp({ config, logger: false, web: false });
+  const app = await buildApp({ config, logger: false, web: false, ...(opts.onRoute && { onRoute: opts.onRoute }) });
   if (opts.listen) await app.listen({ port: 0, host: "127.0.0.1" });
   else await app.ready();
   const sql = new pg.Client({ connectionString: db.url });
