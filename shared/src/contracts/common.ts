@@ -12,6 +12,10 @@ export const isId = (s: unknown): s is string => typeof s === "string" && UUID_R
 export const IdParamsSchema = z.object({ id: IdSchema });
 export const UserIdParamsSchema = z.object({ userId: IdSchema });
 
+// PostgreSQL text cannot hold a NUL character: storing one fails the whole write.
+const noNul = (s: string) => !s.includes("\u0000");
+const NO_NUL = "must not contain NUL characters";
+
 /** Trimmed text with length limits counted after trimming. */
 export const text = (min: number, max: number) =>
   z
@@ -21,13 +25,15 @@ export const text = (min: number, max: number) =>
       z
         .string()
         .min(min, min === 1 ? "must not be empty" : `must be at least ${min} characters`)
-        .max(max, `must be at most ${max} characters`),
+        .max(max, `must be at most ${max} characters`)
+        .refine(noNul, NO_NUL),
     );
 
 export const HttpUrlSchema = z
   .string()
   .trim()
   .max(2000, "must be at most 2000 characters")
+  .refine(noNul, NO_NUL)
   .refine((s) => {
     try {
       const u = new URL(s);
