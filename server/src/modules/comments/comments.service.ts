@@ -1,8 +1,9 @@
 import type { CommentVoteResult, CreateCommentBody } from "@shared/contracts/comments";
 import type { VoteValue } from "@shared/contracts/common";
 import type { CommentView } from "@shared/contracts/projects";
+import { R } from "@shared/realtime/resources";
 import type { Tx } from "../../db/database.js";
-import type { Freshness } from "../../freshness/pipeline.js";
+import type { Effects, Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
@@ -47,7 +48,7 @@ export class CommentsService {
 
   async add(user: AuthUser, projectId: string, input: CreateCommentBody) {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const project = await tx.project.findUnique({ where: { id: projectId }, select: { id: true } });
+      const project = await tx.project.findUnique({ where: { id: projectId }, select: { ownerId: true } });
       if (!project) throw notFound("Project");
       if (input.parentId) {
         const parent = await tx.comment.findUnique({ where: { id: input.parentId }, select: { projectId: true } });
@@ -62,6 +63,7 @@ export class CommentsService {
       });
       const commentCount = await countOf(tx, projectId);
       fx.emit("comment:added", { projectId, commentId: c.id, parentId: c.parentId, authorId: user.id, commentCount });
+      countsChanged(fx, project.ownerId);
       return toView(c);
     });
   }
@@ -82,14 +84,24 @@ export class CommentsService {
     await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const current = await tx.comment.findUnique({
         where: { id: commentId },
-        select: { authorId: true, projectId: true },
+        select: { authorId: true, projectId: true, project: { select: { ownerId: true } } },
       });
       if (!current) throw notFound("Comment");
       if (current.authorId !== user.id && user.role !== "admin")
         throw forbidden("Only the author or an admin can delete this comment");
+      // The replies go too: their authors' profile stats change as well.
+      const replyAuthors = await tx.$queryRaw<{ authorId: string }[]>`
+        WITH RECURSIVE thread AS (
+          SELECT id, author_id FROM comments WHERE parent_id = ${commentId}::uuid
+          UNION ALL
+          SELECT c.id, c.author_id FROM comments c JOIN thread t ON c.parent_id = t.id
+        )
+        SELECT DISTINCT author_id::text AS "authorId" FROM thread`;
       await tx.comment.delete({ where: { id: commentId } });
       const commentCount = await countOf(tx, current.projectId);
       fx.emit("comment:deleted", { projectId: current.projectId, commentId, authorId: current.authorId, commentCount });
+      countsChanged(fx, current.project.ownerId);
+      fx.touch(...replyAuthors.map((r) => R.profile(r.authorId)));
     });
   }
 
@@ -110,6 +122,15 @@ export class CommentsService {
       return { commentId, myVote: value, score };
     });
   }
+}
+
+/**
+ * A project's comment count also shows on the leaderboard and on its owner's
+ * profile, which the comment events alone do not name.
+ */
+function countsChanged(fx: Effects, ownerId: string) {
+  fx.emit("leaderboard:updated", {});
+  fx.touch(R.profile(ownerId));
 }
 
 async function countOf(tx: Tx, projectId: string): Promise<number> {
