@@ -88,7 +88,9 @@ export async function setupApp(
     ...(opts.share ? { redisKeyPrefix: opts.share.config.redisKeyPrefix } : {}),
     ...opts.config,
   });
-  const app = await buildApp({ config, logger: false, web: false, ...(opts.onRoute && { onRoute: opts.onRoute }) });
+  // TEST_LOG=debug shows the app's logs (one line of JSON each) while a test runs.
+  const logger = process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false;
+  const app = await buildApp({ config, logger, web: false, ...(opts.onRoute && { onRoute: opts.onRoute }) });
   if (opts.listen) await app.listen({ port: 0, host: "127.0.0.1" });
   else await app.ready();
   const sql = new pg.Client({ connectionString: db.url });
@@ -207,8 +209,8 @@ export interface TestSocket {
   received: Envelope[];
   subscribe(room: string, lastSeq?: number): Promise<{ ok: boolean; seq?: number; missed?: boolean; error?: unknown }>;
   /** Resolves with the first envelope matching, waiting up to `timeoutMs`. */
-  next(type: EventType, filter?: (e: Envelope) => boolean, timeoutMs?: number): Promise<Envelope>;
-  of(type: EventType, room?: string): Envelope[];
+  next<T extends EventType>(type: T, filter?: (e: Envelope<T>) => boolean, timeoutMs?: number): Promise<Envelope<T>>;
+  of<T extends EventType>(type: T, room?: string): Envelope<T>[];
   close(): void;
 }
 
@@ -232,11 +234,13 @@ export async function connectSocket(app: FastifyInstance, token?: string): Promi
     received,
     subscribe: (room, lastSeq) =>
       socket.timeout(5000).emitWithAck("subscribe", lastSeq === undefined ? { room } : { room, lastSeq }),
-    async next(type, filter = () => true, timeoutMs = 3000) {
-      let found: Envelope | undefined;
+    async next<T extends EventType>(type: T, filter: (e: Envelope<T>) => boolean = () => true, timeoutMs = 3000) {
+      let found: Envelope<T> | undefined;
       await waitFor(
         () => {
-          found = received.find((e) => e.type === type && filter(e));
+          found = received.find((e) => e.type === type && filter(e as unknown as Envelope<T>)) as
+            | Envelope<T>
+            | undefined;
           return !!found;
         },
         timeoutMs,
@@ -244,7 +248,8 @@ export async function connectSocket(app: FastifyInstance, token?: string): Promi
       );
       return found!;
     },
-    of: (type, room) => received.filter((e) => e.type === type && (room === undefined || e.room === room)),
+    of: <T extends EventType>(type: T, room?: string) =>
+      received.filter((e) => e.type === type && (room === undefined || e.room === room)) as unknown as Envelope<T>[],
     close: () => socket.disconnect(),
   };
 }

@@ -25,12 +25,19 @@ export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
  *
  * Emits "down" when it stops being trusted and "up" once trusted again.
  */
-export class RedisLink extends EventEmitter<{ up: [recovered: boolean]; down: [reason: string] }> {
+export class RedisLink extends EventEmitter<{
+  up: [recovered: boolean];
+  down: [reason: string];
+  lost: [reason: string];
+}> {
   readonly client: Redis;
   private trusted = false;
+  /** Counts failures; a probe that raced with a newer failure must run again. */
+  private debt = 0;
   private everUp = false;
   private probing = false;
   private closed = false;
+  private readonly dependencies: (() => boolean)[] = [];
 
   constructor(
     url: string,
@@ -57,9 +64,30 @@ export class RedisLink extends EventEmitter<{ up: [recovered: boolean]; down: [r
     return this.trusted;
   }
 
-  /** Called when a command failed: the link is not trusted until a probe succeeds. */
-  markDown(reason: string) {
+  /**
+   * Another connection the link must not be trusted without (the event
+   * subscription: envelopes published while it was away are lost to this
+   * instance's clients, so its return must trigger a resync too).
+   */
+  dependOn(ready: () => boolean) {
+    this.dependencies.push(ready);
+  }
+
+  /** Re-evaluates trust now (a dependency became ready). */
+  recheck() {
+    if (!this.trusted && this.client.status === "ready") void this.probe();
+  }
+
+  /**
+   * Called when a command failed (or another instance reported that it could
+   * not reach Redis): the link is not trusted until a probe has moved the global
+   * generation after this call. Emits "lost" for local failures, so the other
+   * instances can be told (they may still trust entries this failure left stale).
+   */
+  markDown(reason: string, opts: { fromPeer?: boolean } = {}) {
     if (this.closed) return;
+    this.debt++;
+    if (!opts.fromPeer) this.emit("lost", reason);
     if (this.trusted) {
       this.trusted = false;
       this.metrics.cacheHealthy.set(0);
@@ -76,9 +104,12 @@ export class RedisLink extends EventEmitter<{ up: [recovered: boolean]; down: [r
     try {
       while (!this.trusted && !this.closed) {
         if (this.client.status !== "ready") return; // the "ready" event will start a new probe
+        if (!this.dependencies.every((ready) => ready())) return; // recheck() will start a new probe
         try {
+          const debt = this.debt;
           await this.client.ping();
           await this.resetCache();
+          if (debt !== this.debt) continue; // failed again meanwhile: move the generation once more
           const recovered = this.everUp;
           this.everUp = true;
           this.trusted = true;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { z } from "zod";
 
@@ -140,7 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     trustProxy: e.TRUST_PROXY,
     seed: e.SEED,
   };

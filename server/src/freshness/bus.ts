@@ -115,6 +115,7 @@ declare module "ioredis" {
 export class RedisBus implements EventBus {
   private readonly local = new LocalSequencer();
   private readonly channel: string;
+  private subscribed = false;
 
   constructor(
     private readonly link: RedisLink,
@@ -129,6 +130,23 @@ export class RedisBus implements EventBus {
     link.client.defineCommand("zsCurrentSeq", { lua: CURRENT, numberOfKeys: 1 });
     // A fresh local counter per outage: its first envelope jumps ahead (a gap).
     link.on("down", () => this.local.reset());
+    link.dependOn(() => this.subscribed);
+    // Subscribes again on every reconnect; until then the link is not trusted,
+    // and its recovery resyncs this instance's clients (they missed envelopes).
+    subscriber.on("ready", () => {
+      subscriber
+        .subscribe(this.channel)
+        .then(() => {
+          this.subscribed = true;
+          link.recheck();
+        })
+        .catch((err) => this.log.warn({ err }, "could not subscribe to the event channel"));
+    });
+    subscriber.on("close", () => {
+      if (!this.subscribed) return;
+      this.subscribed = false;
+      link.markDown("event subscription lost");
+    });
     subscriber.on("message", (channel, message) => {
       if (channel !== this.channel) return;
       let batch: Envelope[];
@@ -142,8 +160,10 @@ export class RedisBus implements EventBus {
     });
   }
 
-  async start() {
-    await this.subscriber.subscribe(this.channel);
+  /** Waits (briefly) for the first subscription, so a fresh instance misses nothing. */
+  async start(timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.subscribed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   async publish(batch: Outgoing[]) {

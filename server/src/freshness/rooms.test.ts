@@ -62,6 +62,7 @@ afterAll(async () => {
 
 /** Runs `act` and returns every `type@room` delivered to the observers meanwhile. */
 async function deliveries(act: () => Promise<unknown>): Promise<string[]> {
+  await settle(100); // let stragglers of the previous step land before counting
   const before = observers.map((s) => s.received.length);
   await act();
   await settle(250);
@@ -148,7 +149,8 @@ describe("events reach the rooms of SPEC.md and no others", () => {
         });
         commentId = res.json().id;
       }),
-      ["comment:added@project", "comment:added@feed"],
+      // The leaderboard shows comment counts too.
+      ["comment:added@project", "comment:added@feed", "leaderboard:updated@feed"],
     );
     expectRooms(
       await deliveries(() =>
@@ -165,6 +167,7 @@ describe("events reach the rooms of SPEC.md and no others", () => {
     expectRooms(await deliveries(() => call(ctx.app, "DELETE", `/api/comments/${commentId}`, { token: voter.token })), [
       "comment:deleted@project",
       "comment:deleted@feed",
+      "leaderboard:updated@feed",
     ]);
   });
 

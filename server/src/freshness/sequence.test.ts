@@ -100,16 +100,22 @@ describe("sequence numbers", () => {
 
   it("a client detects a gap when it misses an envelope", async () => {
     const s = await connectSocket(a.app);
+    const witness = await connectSocket(b.app);
     try {
       const ack = await s.subscribe("feed");
+      await witness.subscribe("feed");
       await s.socket.timeout(3000).emitWithAck("unsubscribe", { room: "feed" });
-      await createProject(a.app, user); // happens while unsubscribed
+      const missed = await createProject(a.app, user); // happens while unsubscribed
+      await witness.next("project:created", (e) => e.data.projectId === missed.id); // delivered, and not to s
       await s.subscribe("feed");
-      await createProject(b.app, user);
-      const created = await s.next("project:created");
-      expect(created.seq).toBeGreaterThan(ack.seq! + 1); // the client sees the jump and refetches
+      const next = await createProject(b.app, user);
+      const created = await s.next("project:created", (e) => e.data.projectId === next.id);
+      expect(s.of("project:created").map((e) => e.data.projectId)).not.toContain(missed.id);
+      // The envelope after the one it missed: the client sees the jump and refetches.
+      expect(created.seq).toBeGreaterThan(ack.seq! + 1);
     } finally {
       s.close();
+      witness.close();
     }
   });
 });

@@ -13,6 +13,9 @@ declare module "fastify" {
 }
 
 const CLAIM_TTL_MS = 60_000;
+/** Instances tell each other through PostgreSQL when they could not reach Redis. */
+export const LINKS_CHANNEL = "zerostale_links";
+const LOST_BROADCAST_WINDOW_MS = 20;
 
 export default fp(
   async (app) => {
@@ -26,7 +29,7 @@ export default fp(
       const rooms: Room[] = realtime.localRooms();
       const e = resyncEvent();
       const at = new Date().toISOString();
-      realtime.emit(rooms.map((room) => ({ room, type: e.type, data: e.data, at })));
+      realtime.emit(rooms.map((room) => ({ room, type: e.type, data: e.data, at, key: "cache:invalidate|resync" })));
     };
     app.decorate("resync", resync);
 
@@ -34,6 +37,41 @@ export default fp(
     redis?.on("up", (recovered) => {
       if (recovered) void resync("redis link recovered");
     });
+
+    if (redis) {
+      // A failure seen here (an invalidation or an event that did not get
+      // through) may leave entries stale that other instances still trust, and
+      // their clients missed the events: tell every instance through the
+      // database, which still works. Each then moves the global generation
+      // and resyncs its clients once it can reach Redis (ADR 006).
+      let lastBroadcast = 0;
+      let pending: NodeJS.Timeout | null = null;
+      const broadcast = () => {
+        lastBroadcast = Date.now();
+        db.prisma.$executeRaw`SELECT pg_notify(${LINKS_CHANNEL}, ${config.instanceId})`.catch((err) =>
+          app.log.warn({ err }, "could not tell the other instances about the redis failure"),
+        );
+      };
+      redis.on("lost", () => {
+        const wait = lastBroadcast + LOST_BROADCAST_WINDOW_MS - Date.now();
+        if (wait <= 0) broadcast();
+        else pending ??= setTimeout(() => {
+          pending = null;
+          broadcast();
+        }, wait);
+      });
+      const unlisten = await db.listen(
+        LINKS_CHANNEL,
+        (from) => {
+          if (from !== config.instanceId) redis.markDown(`instance ${from} could not reach redis`, { fromPeer: true });
+        },
+        () => redis.markDown("links listener reconnected", { fromPeer: true }),
+      );
+      app.addHook("preClose", async () => {
+        if (pending) clearTimeout(pending);
+        await unlisten();
+      });
+    }
 
     const claim = async (key: string) => {
       if (!redis?.up) return true;

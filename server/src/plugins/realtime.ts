@@ -66,12 +66,14 @@ export default fp(
     if (config.redisUrl && app.redis) {
       const pub = new Redis(config.redisUrl, redisOptions());
       const sub = new Redis(config.redisUrl, redisOptions());
-      const events = new Redis(config.redisUrl, redisOptions());
+      const events = new Redis(config.redisUrl, redisOptions({ autoResubscribe: false }));
       redisConnections.push(pub, sub, events);
+      // Their outages are handled through the command link (RedisLink); here they only reconnect.
+      for (const c of redisConnections) c.on("error", (err) => app.log.debug({ err }, "redis (pub/sub) error"));
+      const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
       await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
       io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
-      const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
-      await redisBus.start().catch((err) => app.log.warn({ err }, "event channel not subscribed yet"));
+      await redisBus.start();
       bus = redisBus;
     } else {
       bus = new MemoryBus(deliver);

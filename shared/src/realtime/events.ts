@@ -30,7 +30,7 @@ export interface EventDef<S extends z.ZodType> {
    * are merged into the latest one (their payloads are snapshots, not deltas).
    * Undefined: every event is delivered on its own.
    */
-  coalesceKey?: (data: z.output<S>) => string;
+  coalesceKey?: (data: z.output<S>) => string | undefined;
 }
 
 const def = <S extends z.ZodType>(d: EventDef<S>) => d;
@@ -185,6 +185,8 @@ export const events = {
     // the listener knows them from the trigger's payload (ctx.userIds).
     rooms: (d, ctx) => invalidationRooms(d.resource, d.projectId ?? null, ctx.userIds ?? []),
     affects: (d) => invalidationAffects(d.resource, d.id, d.projectId ?? null),
+    // Resyncs in a burst say the same thing: refetch everything.
+    coalesceKey: (d) => (d.resource === "*" ? "resync" : undefined),
   }),
 } as const;
 
@@ -215,8 +217,8 @@ export function roomsOf(e: DomainEvent, ctx: RoomContext = {}): Room[] {
 }
 
 export function coalesceKeyOf(e: DomainEvent): string | undefined {
-  const key = events[e.type].coalesceKey as ((d: unknown) => string) | undefined;
-  return key ? `${e.type === "vote:removed" ? "vote:cast" : e.type}|${key(e.data)}` : undefined;
+  const key = (events[e.type] as EventDef<z.ZodType>).coalesceKey?.(e.data);
+  return key === undefined ? undefined : `${e.type === "vote:removed" ? "vote:cast" : e.type}|${key}`;
 }
 
 function invalidationRooms(resource: Table | "*", projectId: string | null, userIds: readonly string[]): Room[] {

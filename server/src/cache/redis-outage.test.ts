@@ -1,0 +1,179 @@
+/**
+ * Redis outages: while Redis is unreachable the app serves correct data from
+ * the database and events still reach the clients of the instance that made
+ * the change; when Redis is back, nothing cached before or during the outage
+ * is served, and every client is told to refetch. Runs against a redis-server
+ * of its own (never the shared one).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  call,
+  connectSocket,
+  createProject,
+  setupApp,
+  signup,
+  type TestContext,
+  type TestUser,
+  waitFor,
+} from "../../test/helpers.js";
+import { type OwnRedis, type Proxy, startOwnRedis, startProxy } from "../../test/redis-server.js";
+
+let redis: OwnRedis;
+let toA: Proxy; // instance A reaches Redis through this proxy…
+let toB: Proxy; // …and B through this one, so either can be cut off alone.
+let a: TestContext;
+let b: TestContext;
+let owner: TestUser;
+let projectId: string;
+
+beforeAll(async () => {
+  redis = await startOwnRedis();
+  toA = await startProxy(redis.port);
+  toB = await startProxy(redis.port);
+  a = await setupApp({ listen: true, config: { redisUrl: toA.url } });
+  b = await setupApp({ listen: true, share: a, config: { redisUrl: toB.url } });
+  owner = await signup(a.app);
+  projectId = (await createProject(a.app, owner, { title: "before" })).id;
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  await toA?.close();
+  await toB?.close();
+  await redis?.stop();
+});
+
+const title = async (ctx: TestContext) =>
+  (await call(ctx.app, "GET", `/api/projects/${projectId}`)).json().title as string;
+const health = async (ctx: TestContext) => (await call(ctx.app, "GET", "/api/health")).json();
+const bothUp = () =>
+  waitFor(
+    async () => (await health(a)).cache.up && (await health(b)).cache.up,
+    10_000,
+    "both instances trusting redis",
+  );
+
+describe("Redis outages", () => {
+  beforeEach(async () => {
+    await bothUp();
+  });
+  afterEach(() => redis.resume());
+
+  it("Redis killed and restarted empty: correct data throughout, clients resynced after", async () => {
+    expect(await title(a)).toBe("before");
+    expect(await title(b)).toBe("before");
+    const onA = await connectSocket(a.app);
+    const onB = await connectSocket(b.app);
+    try {
+      await onA.subscribe(`project:${projectId}`);
+      await onB.subscribe(`project:${projectId}`);
+
+      await redis.stop();
+      await waitFor(async () => !(await health(a)).cache.up, 5000, "instance A noticing");
+      const h = await health(a);
+      expect(h.status).toBe("degraded");
+      expect(h.database.up).toBe(true);
+
+      const res = await call(a.app, "PATCH", `/api/projects/${projectId}`, {
+        token: owner.token,
+        body: { title: "during outage" },
+      });
+      expect(res.statusCode).toBe(200);
+      // Straight from the database, on both instances.
+      expect(await title(a)).toBe("during outage");
+      expect(await title(b)).toBe("during outage");
+      // The writer's own clients still get the event.
+      await onA.next("project:updated");
+
+      await redis.start();
+      await bothUp();
+      // Clients of the other instance missed the event: they are told to refetch everything.
+      const resync = await onB.next("cache:invalidate", (e) => e.data.resource === "*", 5000);
+      expect(resync.data.action).toBe("resync");
+      expect(await title(a)).toBe("during outage");
+      expect(await title(b)).toBe("during outage");
+
+      // After recovery, events flow across instances again with shared numbers.
+      await call(b.app, "PATCH", `/api/projects/${projectId}`, { token: owner.token, body: { title: "after" } });
+      const [ea, eb] = await Promise.all([
+        onA.next("project:updated", (e) => e.at >= resync.at),
+        onB.next("project:updated"),
+      ]);
+      expect(ea.seq).toBe(eb.seq);
+      expect(await title(a)).toBe("after");
+      const metrics = (await call(a.app, "GET", "/metrics")).body;
+      expect(metrics).toMatch(/zs_cache_outages_total \d+/);
+      expect(Number(/zs_cache_outages_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    } finally {
+      onA.close();
+      onB.close();
+    }
+  });
+
+  it("Redis unreachable from every instance, its data kept: nothing cached before the outage is served after it", async () => {
+    await call(a.app, "PATCH", `/api/projects/${projectId}`, { token: owner.token, body: { title: "cached" } });
+    expect(await title(a)).toBe("cached");
+    expect(await title(b)).toBe("cached");
+
+    await Promise.all([toA.cut(), toB.cut()]);
+    const res = await call(a.app, "PATCH", `/api/projects/${projectId}`, {
+      token: owner.token,
+      body: { title: "written while partitioned" },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await title(a)).toBe("written while partitioned");
+    expect(await title(b)).toBe("written while partitioned");
+
+    await Promise.all([toA.heal(), toB.heal()]);
+    await bothUp();
+    // Redis still holds the "cached" entry under the generations it had: it must not come back.
+    expect(await title(a)).toBe("written while partitioned");
+    expect(await title(b)).toBe("written while partitioned");
+  });
+
+  it("only one instance cut off: the others stop trusting entries it could not invalidate", async () => {
+    await call(a.app, "PATCH", `/api/projects/${projectId}`, { token: owner.token, body: { title: "seen by B" } });
+    expect(await title(b)).toBe("seen by B"); // cached, B reaches Redis throughout
+
+    await toA.cut();
+    const res = await call(a.app, "PATCH", `/api/projects/${projectId}`, {
+      token: owner.token,
+      body: { title: "written by A, cut off" },
+    });
+    expect(res.statusCode).toBe(200);
+    // A tells B through PostgreSQL; B must not serve its cached entry once that arrived
+    // (a notification's flight time, well under 100 ms; see ADR 006).
+    const t0 = performance.now();
+    await waitFor(async () => (await title(b)) === "written by A, cut off", 100, "B serving the new title");
+    expect(performance.now() - t0).toBeLessThan(100);
+    await toA.heal();
+    await bothUp();
+    expect(await title(a)).toBe("written by A, cut off");
+    expect(await title(b)).toBe("written by A, cut off");
+  });
+
+  it("Redis frozen with its data kept: nothing cached before the outage is served after it", async () => {
+    await call(a.app, "PATCH", `/api/projects/${projectId}`, { token: owner.token, body: { title: "cached" } });
+    // Cached on both instances' reads (one Redis, so one entry).
+    expect(await title(a)).toBe("cached");
+    expect(await title(b)).toBe("cached");
+
+    redis.pause();
+    // The write commits; its invalidation cannot reach Redis (it times out).
+    const res = await call(a.app, "PATCH", `/api/projects/${projectId}`, {
+      token: owner.token,
+      body: { title: "written while frozen" },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await title(a)).toBe("written while frozen");
+    expect(await title(b)).toBe("written while frozen");
+
+    redis.resume();
+    await bothUp();
+    // Redis still holds the "cached" entry and its old generation: it must not come back.
+    expect(await title(a)).toBe("written while frozen");
+    expect(await title(b)).toBe("written while frozen");
+    // And the cache works again (a second read is a hit, still fresh).
+    expect(await title(b)).toBe("written while frozen");
+  });
+});

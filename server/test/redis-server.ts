@@ -1,0 +1,114 @@
+/**
+ * A redis-server of a test's own on a spare port, to stop, kill, pause and
+ * restart without touching the shared one (TOOLCHAIN.md).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { Redis } from "ioredis";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** Stops the server (its data is gone: we run without persistence). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  resume(): void;
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
+    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }
+    probe.disconnect();
+    throw new Error(`redis-server did not start on port ${port}`);
+  };
+  const stop = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await exited;
+    child = null;
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
+  };
+}
+
+export interface Proxy {
+  url: string;
+  /** Drops every connection through the proxy and refuses new ones, like a network partition. */
+  cut(): Promise<void>;
+  heal(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of a Redis, to cut one instance off while others still reach it. */
+export async function startProxy(targetPort: number): Promise<Proxy> {
+  const { createServer: createTcp, connect } = await import("node:net");
+  const port = await freePort();
+  const sockets = new Set<import("node:net").Socket>();
+  let server: import("node:net").Server | null = null;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createTcp((client) => {
+        const upstream = connect(targetPort, "127.0.0.1");
+        sockets.add(client);
+        sockets.add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on("error", drop).on("close", drop);
+        upstream.on("error", drop).on("close", drop);
+      });
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = null;
+    });
+  await listen();
+  return { url: `redis://127.0.0.1:${port}`, cut: stop, heal: listen, close: stop };
+}
