@@ -1,17 +1,37 @@
+import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { BrowserRouter } from "react-router";
+import { App } from "./app";
+import { toast } from "./components/toast-store";
+import { applyIdentity, authKeys } from "./features/auth/auth.queries";
+import { createAppQueryClient } from "./lib/query-client";
+import { createSocket } from "./lib/socket";
+import { RealtimeClient } from "./realtime/realtime-client";
+import { RealtimeProvider } from "./realtime/realtime-context";
+import "./styles.css";
 
-function App() {
-  return (
-    <main>
-      <h1>Zerostale</h1>
-      <p>The web app is on its way.</p>
-    </main>
-  );
-}
+const queryClient = createAppQueryClient();
+const realtime = new RealtimeClient({
+  socket: createSocket(),
+  queryClient,
+  notify: (t) => toast.show(t),
+  onSessionEnded: (expected) => {
+    const wasSignedIn = queryClient.getQueryData(authKeys.me()) != null;
+    applyIdentity(queryClient, null);
+    if (!expected && wasSignedIn)
+      toast.show({ title: "You were signed out", href: "/login", linkText: "Log in again" });
+  },
+});
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <RealtimeProvider client={realtime}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </RealtimeProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

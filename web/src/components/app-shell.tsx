@@ -1,0 +1,112 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link, NavLink, useNavigate } from "react-router";
+import { useLogout, useMe } from "../features/auth/auth.queries";
+import { introsQueryOptions, pendingReceived } from "../features/intros/intros.queries";
+import { conversationsQueryOptions, totalUnread } from "../features/messages/messages.queries";
+import { useRealTimeUpdates } from "../realtime/use-real-time-updates";
+import { Avatar } from "./avatar";
+import { ConnectionIndicator } from "./connection-indicator";
+import { Toaster } from "./toaster";
+
+function CountBadge({ count, label, testId }: { count: number; label: string; testId: string }) {
+  // Always rendered, so a count arriving does not shift the nav.
+  return (
+    <span className={`count-badge${count > 0 ? "" : " is-zero"}`} data-testid={testId} aria-hidden={count === 0}>
+      {count > 0 ? count : ""}
+      {count > 0 ? <span className="sr-only"> {label}</span> : null}
+    </span>
+  );
+}
+
+function SignedInNav({ meId }: { meId: string }) {
+  const conversations = useQuery(conversationsQueryOptions(meId));
+  const intros = useQuery(introsQueryOptions(meId));
+  return (
+    <>
+      <NavLink to="/intros" className="nav-link">
+        Intros
+        <CountBadge count={pendingReceived(intros.data)} label="pending" testId="pending-intros-count" />
+      </NavLink>
+      <NavLink to="/messages" className="nav-link">
+        Messages
+        <CountBadge count={totalUnread(conversations.data)} label="unread" testId="unread-count" />
+      </NavLink>
+    </>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const connection = useRealTimeUpdates();
+  const me = useMe();
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const user = me.data ?? null;
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="header">
+        <div className="header-inner">
+          <Link to="/" className="brand" aria-label="Zerostale home">
+            <span className="brand-mark" aria-hidden="true">
+              Z
+            </span>
+            <span className="brand-name">Zerostale</span>
+          </Link>
+          <nav className="nav" aria-label="Main">
+            <NavLink to="/" end className="nav-link">
+              Feed
+            </NavLink>
+            <NavLink to="/leaderboard" className="nav-link">
+              Leaderboard
+            </NavLink>
+            {user ? <SignedInNav meId={user.id} /> : null}
+          </nav>
+          <div className="header-end">
+            <ConnectionIndicator state={connection} />
+            {me.isPending ? (
+              <span className="account-placeholder" />
+            ) : user ? (
+              <div className="account">
+                <Link to="/projects/new" className="btn btn-primary btn-sm new-project">
+                  New project
+                </Link>
+                <Link to={`/users/${user.id}`} className="account-link" title="Your profile">
+                  <Avatar user={user} size={32} />
+                  <span className="sr-only">Your profile ({user.name})</span>
+                </Link>
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-sm"
+                  disabled={logout.isPending}
+                  onClick={() => logout.mutate(undefined, { onSettled: () => navigate("/") })}
+                >
+                  Log out
+                </button>
+              </div>
+            ) : (
+              <div className="account">
+                <Link to="/login" className="btn btn-ghost btn-sm">
+                  Log in
+                </Link>
+                <Link to="/signup" className="btn btn-primary btn-sm">
+                  Sign up
+                </Link>
+              </div>
+            )}
+          </div>
+        </div>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="footer">
+        <p>Zerostale · every change, everywhere, as it happens.</p>
+      </footer>
+      <Toaster />
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { useEffect, useState } from "react";
+
+const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+export function relativeTime(iso: string, now = Date.now()) {
+  const seconds = (Date.parse(iso) - now) / 1000;
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+  }
+  return "just now";
+}
+
+export const clockTime = (t: number | string) =>
+  new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
+const absolute = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+
+/** "5 minutes ago", kept current, with the exact time on hover. */
+export function RelativeTime({ iso }: { iso: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <time dateTime={iso} title={absolute(iso)}>
+      {relativeTime(iso, now)}
+    </time>
+  );
+}

@@ -1,0 +1,65 @@
+import type { AuthResponse, LoginBody, Me, SignupBody } from "@shared/contracts/auth";
+import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ApiError, api } from "../../lib/api-client";
+import { useRealtimeClient } from "../../realtime/realtime-context";
+import { introKeys } from "../intros/intros.queries";
+import { conversationKeys, threadKeys } from "../messages/messages.queries";
+import { projectKeys } from "../projects/projects.queries";
+
+export const authKeys = {
+  all: ["auth"] as const,
+  me: () => [...authKeys.all, "me"] as const,
+};
+
+export const meQueryOptions = () =>
+  queryOptions({
+    queryKey: authKeys.me(),
+    queryFn: async ({ signal }): Promise<Me | null> => {
+      try {
+        return await api.get<Me>("/me", signal);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return null;
+        throw err;
+      }
+    },
+  });
+
+export function useMe() {
+  return useQuery(meQueryOptions());
+}
+
+/**
+ * A new identity: private data of the previous one must not linger, and what
+ * depends on the viewer (myVote) must be fetched again.
+ */
+export function applyIdentity(queryClient: QueryClient, user: Me | null) {
+  queryClient.setQueryData(authKeys.me(), user);
+  for (const queryKey of [introKeys.all, conversationKeys.all, threadKeys.all]) queryClient.removeQueries({ queryKey });
+  void queryClient.invalidateQueries({ queryKey: projectKeys.details() });
+}
+
+export function useLogin() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: LoginBody) => api.post<AuthResponse>("/auth/login", body),
+    onSuccess: ({ user }) => applyIdentity(queryClient, user),
+  });
+}
+
+export function useSignup() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SignupBody) => api.post<AuthResponse>("/auth/signup", body),
+    onSuccess: ({ user }) => applyIdentity(queryClient, user),
+  });
+}
+
+export function useLogout() {
+  const queryClient = useQueryClient();
+  const realtime = useRealtimeClient();
+  return useMutation({
+    mutationFn: () => api.post<void>("/auth/logout"),
+    onMutate: () => realtime.expectSignOut(),
+    onSettled: () => applyIdentity(queryClient, null),
+  });
+}

@@ -1,0 +1,278 @@
+import type { Me } from "@shared/contracts/auth";
+import { CreateCommentBodySchema, UpdateCommentBodySchema } from "@shared/contracts/comments";
+import type { VoteValue } from "@shared/contracts/common";
+import type { CommentView } from "@shared/contracts/projects";
+import { type FormEvent, useId, useMemo, useState } from "react";
+import { Link, useLocation } from "react-router";
+import { Avatar } from "../../components/avatar";
+import { FormError, TextArea } from "../../components/field";
+import { RelativeTime } from "../../components/relative-time";
+import { useFormErrors } from "../../lib/form-errors";
+import { useAddComment, useDeleteComment, useEditComment, useVoteComment } from "./comments.queries";
+
+interface Node {
+  comment: CommentView;
+  replies: Node[];
+}
+
+/** Flat comments (with parentId) into a tree; oldest first at every level. */
+export function buildThread(comments: CommentView[]): Node[] {
+  const nodes = new Map(comments.map((c) => [c.id, { comment: c, replies: [] as Node[] }]));
+  const roots: Node[] = [];
+  const byTime = (a: Node, b: Node) => a.comment.createdAt.localeCompare(b.comment.createdAt);
+  for (const node of nodes.values()) {
+    const parent = node.comment.parentId ? nodes.get(node.comment.parentId) : undefined;
+    (parent ? parent.replies : roots).push(node);
+  }
+  for (const node of nodes.values()) node.replies.sort(byTime);
+  return roots.sort(byTime);
+}
+
+const MAX_INDENT = 4;
+
+interface ThreadProps {
+  projectId: string;
+  comments: CommentView[];
+  commentCount: number;
+  me: Me | null;
+}
+
+export function CommentsSection({ projectId, comments, commentCount, me }: ThreadProps) {
+  const tree = useMemo(() => buildThread(comments), [comments]);
+  const location = useLocation();
+  return (
+    <section className="comments" id="comments" aria-labelledby="comments-title">
+      <h2 id="comments-title">
+        Comments{" "}
+        <span className="muted">
+          (<span data-testid="comment-count">{commentCount}</span>)
+        </span>
+      </h2>
+      {me ? (
+        <CommentForm projectId={projectId} />
+      ) : (
+        <p className="card muted signin-prompt">
+          <Link to={`/login?next=${encodeURIComponent(location.pathname)}`}>Log in</Link> to join the conversation.
+        </p>
+      )}
+      {tree.length === 0 ? (
+        <p className="muted empty-inline">No comments yet. Start the conversation.</p>
+      ) : (
+        <ol className="comment-list">
+          {tree.map((node) => (
+            <CommentItem key={node.comment.id} node={node} projectId={projectId} me={me} depth={0} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function CommentForm({
+  projectId,
+  parentId,
+  label = "Comment",
+  submitLabel = "Post comment",
+  onDone,
+}: {
+  projectId: string;
+  parentId?: string;
+  label?: string;
+  submitLabel?: string;
+  onDone?: () => void;
+}) {
+  const [body, setBody] = useState("");
+  const add = useAddComment(projectId);
+  const { errors, validate, fromError } = useFormErrors();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const input = validate(CreateCommentBodySchema, { body, parentId: parentId ?? null });
+    if (!input) return;
+    add.mutate(
+      { body: input.body, parentId: input.parentId ?? null },
+      {
+        onSuccess: () => {
+          setBody("");
+          onDone?.();
+        },
+        onError: fromError,
+      },
+    );
+  };
+  return (
+    <form className="comment-form" onSubmit={submit} noValidate>
+      <FormError message={errors.form} />
+      <TextArea
+        label={label}
+        name="body"
+        rows={parentId ? 2 : 3}
+        maxLength={2000}
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+        error={errors.fields.body ?? errors.fields.parentId}
+        autoFocus={!!parentId}
+      />
+      <div className="form-actions">
+        {onDone ? (
+          <button type="button" className="btn btn-ghost btn-sm" onClick={onDone}>
+            Cancel
+          </button>
+        ) : null}
+        <button type="submit" className="btn btn-primary btn-sm" disabled={add.isPending}>
+          {submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function EditForm({ projectId, comment, onDone }: { projectId: string; comment: CommentView; onDone: () => void }) {
+  const [body, setBody] = useState(comment.body);
+  const edit = useEditComment(projectId);
+  const { errors, validate, fromError } = useFormErrors();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const input = validate(UpdateCommentBodySchema, { body });
+    if (!input) return;
+    edit.mutate({ id: comment.id, body: input.body }, { onSuccess: onDone, onError: fromError });
+  };
+  return (
+    <form className="comment-form" onSubmit={submit} noValidate>
+      <FormError message={errors.form} />
+      <TextArea
+        label="Edit comment"
+        name="body"
+        rows={3}
+        maxLength={2000}
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+        error={errors.fields.body}
+        autoFocus
+      />
+      <div className="form-actions">
+        <button type="button" className="btn btn-ghost btn-sm" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary btn-sm" disabled={edit.isPending}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function CommentVotes({ projectId, comment, me }: { projectId: string; comment: CommentView; me: Me | null }) {
+  const vote = useVoteComment(projectId);
+  const cast = (value: VoteValue) => vote.mutate({ id: comment.id, value: comment.myVote === value ? 0 : value });
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a group of toggle buttons, not a form fieldset
+    <div className="comment-votes" role="group" aria-label="Vote on this comment">
+      <button
+        type="button"
+        className="icon-btn"
+        aria-label="Vote comment up"
+        aria-pressed={comment.myVote === 1}
+        disabled={!me}
+        onClick={() => cast(1)}
+      >
+        ▲
+      </button>
+      <span className="comment-score" data-testid="comment-score">
+        {comment.score}
+      </span>
+      <button
+        type="button"
+        className="icon-btn"
+        aria-label="Vote comment down"
+        aria-pressed={comment.myVote === -1}
+        disabled={!me}
+        onClick={() => cast(-1)}
+      >
+        ▼
+      </button>
+    </div>
+  );
+}
+
+function CommentItem({ node, projectId, me, depth }: { node: Node; projectId: string; me: Me | null; depth: number }) {
+  const { comment, replies } = node;
+  const [mode, setMode] = useState<"view" | "reply" | "edit" | "confirm-delete">("view");
+  const remove = useDeleteComment(projectId);
+  const headId = useId();
+  const isAuthor = me?.id === comment.author.id;
+  const canDelete = isAuthor || me?.role === "admin";
+  const edited = comment.updatedAt !== comment.createdAt;
+
+  return (
+    <li className="comment-item">
+      <article className="comment" aria-labelledby={headId} data-comment-id={comment.id}>
+        <header className="comment-head">
+          <Avatar user={comment.author} size={28} />
+          <span id={headId} className="comment-author">
+            <Link to={`/users/${comment.author.id}`}>{comment.author.name}</Link>
+            <span className="sr-only"> commented</span>
+          </span>
+          <span className="muted small">
+            <RelativeTime iso={comment.createdAt} />
+            {edited ? " · edited" : ""}
+          </span>
+        </header>
+        {mode === "edit" ? (
+          <EditForm projectId={projectId} comment={comment} onDone={() => setMode("view")} />
+        ) : (
+          <p className="comment-body">{comment.body}</p>
+        )}
+        <div className="comment-actions">
+          <CommentVotes projectId={projectId} comment={comment} me={me} />
+          {me && mode !== "reply" ? (
+            <button type="button" className="link-btn" onClick={() => setMode("reply")}>
+              Reply
+            </button>
+          ) : null}
+          {isAuthor && mode !== "edit" ? (
+            <button type="button" className="link-btn" onClick={() => setMode("edit")}>
+              Edit
+            </button>
+          ) : null}
+          {canDelete && mode !== "confirm-delete" ? (
+            <button type="button" className="link-btn link-danger" onClick={() => setMode("confirm-delete")}>
+              Delete
+            </button>
+          ) : null}
+          {mode === "confirm-delete" ? (
+            <span className="confirm" role="alert">
+              Delete this comment{replies.length ? " and its replies" : ""}?
+              <button
+                type="button"
+                className="btn btn-danger btn-sm"
+                disabled={remove.isPending}
+                onClick={() => remove.mutate(comment.id)}
+              >
+                Yes, delete
+              </button>
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setMode("view")}>
+                Cancel
+              </button>
+            </span>
+          ) : null}
+        </div>
+        {mode === "reply" ? (
+          <CommentForm
+            projectId={projectId}
+            parentId={comment.id}
+            label={`Reply to ${comment.author.name}`}
+            submitLabel="Post reply"
+            onDone={() => setMode("view")}
+          />
+        ) : null}
+      </article>
+      {replies.length > 0 ? (
+        <ol className={`comment-list${depth < MAX_INDENT ? " is-nested" : ""}`}>
+          {replies.map((r) => (
+            <CommentItem key={r.comment.id} node={r} projectId={projectId} me={me} depth={depth + 1} />
+          ))}
+        </ol>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,86 @@
+import { CreateIntroBodySchema } from "@shared/contracts/intros";
+import { type FormEvent, useState } from "react";
+import { useLocation, useNavigate } from "react-router";
+import { Dialog } from "../../components/dialog";
+import { FormError, TextArea } from "../../components/field";
+import { toast } from "../../components/toast-store";
+import { useFormErrors } from "../../lib/form-errors";
+import { useMe } from "../auth/auth.queries";
+import { useRequestIntro } from "./intros.queries";
+
+/** "Request intro" to a person, optionally about one of their projects. */
+export function RequestIntroButton({
+  toUser,
+  project,
+  className = "btn",
+}: {
+  toUser: { id: string; name: string };
+  project?: { id: string; title: string };
+  className?: string;
+}) {
+  const me = useMe();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [open, setOpen] = useState(false);
+  const [message, setMessage] = useState("");
+  const request = useRequestIntro(me.data?.id);
+  const { errors, validate, fromError, clear } = useFormErrors();
+
+  if (me.data?.id === toUser.id) return null;
+
+  const start = () => {
+    if (!me.data) {
+      navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
+      return;
+    }
+    clear();
+    setOpen(true);
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const body = validate(CreateIntroBodySchema, { toUserId: toUser.id, projectId: project?.id ?? null, message });
+    if (!body) return;
+    request.mutate(body, {
+      onSuccess: () => {
+        setOpen(false);
+        setMessage("");
+        toast.success(`Intro requested from ${toUser.name}`);
+      },
+      onError: fromError,
+    });
+  };
+
+  return (
+    <>
+      <button type="button" className={className} onClick={start}>
+        Request intro
+      </button>
+      <Dialog open={open} title={`Request an intro to ${toUser.name}`} onClose={() => setOpen(false)}>
+        <form className="form" onSubmit={submit} noValidate>
+          {project ? <p className="muted">About “{project.title}”.</p> : null}
+          <FormError message={errors.form} />
+          <TextArea
+            label="Message"
+            name="message"
+            rows={4}
+            maxLength={1000}
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+            error={errors.fields.message}
+            hint="Say who you are and why you would like to connect."
+            autoFocus
+          />
+          <div className="form-actions">
+            <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={request.isPending}>
+              Send request
+            </button>
+          </div>
+        </form>
+      </Dialog>
+    </>
+  );
+}

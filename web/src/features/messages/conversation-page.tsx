@@ -1,0 +1,164 @@
+import type { MessageView } from "@shared/contracts/messages";
+import { SendMessageBodySchema } from "@shared/contracts/messages";
+import { useQuery } from "@tanstack/react-query";
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { Link, useParams } from "react-router";
+import { Avatar } from "../../components/avatar";
+import { FormError, TextArea } from "../../components/field";
+import { clockTime } from "../../components/relative-time";
+import { RequireAuth } from "../../components/require-auth";
+import { EmptyState, ErrorState, Skeleton } from "../../components/states";
+import { useDocumentTitle } from "../../components/use-document-title";
+import { ApiError } from "../../lib/api-client";
+import { useFormErrors } from "../../lib/form-errors";
+import { profileQueryOptions } from "../users/users.queries";
+import { threadQueryOptions, useSendMessage } from "./messages.queries";
+
+const dayOf = (iso: string) =>
+  new Date(iso).toLocaleDateString([], { weekday: "long", month: "short", day: "numeric" });
+
+function Composer({ meId, otherId }: { meId: string; otherId: string }) {
+  const [body, setBody] = useState("");
+  const send = useSendMessage(meId, otherId);
+  const { errors, validate, fromError } = useFormErrors();
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    if (send.isPending) return;
+    const input = validate(SendMessageBodySchema, { toUserId: otherId, body });
+    if (!input) return;
+    send.mutate(input.body, { onSuccess: () => setBody(""), onError: fromError });
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  };
+  return (
+    <form className="composer" onSubmit={submit} noValidate>
+      <FormError message={errors.form} />
+      <div className="composer-row">
+        <TextArea
+          label="Message"
+          name="body"
+          rows={2}
+          maxLength={2000}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          onKeyDown={onKeyDown}
+          error={errors.fields.body ?? errors.fields.toUserId}
+          hint="Enter sends, Shift+Enter adds a line."
+        />
+        <button type="submit" className="btn btn-primary" disabled={send.isPending}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Thread({ meId, otherId, messages }: { meId: string; otherId: string; messages: MessageView[] }) {
+  const endRef = useRef<HTMLDivElement>(null);
+  const lastId = messages[messages.length - 1]?.id;
+  useEffect(() => {
+    if (lastId) endRef.current?.scrollIntoView({ block: "end" });
+  }, [lastId]);
+  const lastMine = [...messages].reverse().find((m) => m.senderId === meId);
+
+  if (messages.length === 0) return <p className="muted empty-inline thread-empty">No messages yet. Say hello.</p>;
+  return (
+    <>
+      <ol className="thread" aria-label="Messages" aria-live="polite">
+        {messages.map((m, i) => {
+          const mine = m.senderId === meId;
+          const newDay = i === 0 || dayOf(m.createdAt) !== dayOf(messages[i - 1]!.createdAt);
+          return (
+            <li key={m.id} className={`bubble-row${mine ? " is-mine" : ""}`} data-other={mine ? undefined : otherId}>
+              {newDay ? <p className="thread-day">{dayOf(m.createdAt)}</p> : null}
+              <div className="bubble">
+                <p className="bubble-text">{m.body}</p>
+                <time className="bubble-time" dateTime={m.createdAt}>
+                  {clockTime(m.createdAt)}
+                </time>
+              </div>
+              {m.id === lastMine?.id ? (
+                <p className="receipt" data-testid="read-receipt">
+                  {m.readAt ? (
+                    <>
+                      Read <span className="muted">{clockTime(m.readAt)}</span>
+                    </>
+                  ) : (
+                    "Sent"
+                  )}
+                </p>
+              ) : null}
+            </li>
+          );
+        })}
+      </ol>
+      <div ref={endRef} />
+    </>
+  );
+}
+
+function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
+  const other = useQuery(profileQueryOptions(otherId));
+  const thread = useQuery({ ...threadQueryOptions(meId, otherId), enabled: meId !== otherId });
+  useDocumentTitle(other.data ? `Messages with ${other.data.name}` : "Messages");
+
+  if (meId === otherId)
+    return (
+      <EmptyState title="This is you">
+        <p>
+          Messages are for talking to other people. <Link to="/messages">See your conversations</Link>.
+        </p>
+      </EmptyState>
+    );
+  if (thread.error instanceof ApiError && thread.error.isNotFound)
+    return (
+      <EmptyState title="No such person">
+        <Link to="/messages">Back to messages</Link>
+      </EmptyState>
+    );
+
+  return (
+    <div className="conversation card">
+      <header className="conversation-head">
+        <Link to="/messages" className="btn btn-ghost btn-sm" aria-label="Back to messages">
+          ←
+        </Link>
+        {other.data ? (
+          <Link to={`/users/${otherId}`} className="conversation-with">
+            <Avatar user={other.data} size={36} />
+            <h1 className="conversation-title">{other.data.name}</h1>
+          </Link>
+        ) : (
+          <h1 className="conversation-title">{other.isError ? "Conversation" : "\u00a0"}</h1>
+        )}
+      </header>
+      <div className="thread-scroll">
+        {thread.isPending ? (
+          <Skeleton lines={3} height={48} />
+        ) : thread.isError && !thread.data ? (
+          <ErrorState error={thread.error} onRetry={() => void thread.refetch()} />
+        ) : (
+          <Thread meId={meId} otherId={otherId} messages={thread.data} />
+        )}
+      </div>
+      <Composer meId={meId} otherId={otherId} />
+    </div>
+  );
+}
+
+export function ConversationPage() {
+  const { userId = "" } = useParams();
+  return (
+    <RequireAuth>
+      {(me) => (
+        <div className="page narrow">
+          <Conversation meId={me.id} otherId={userId.toLowerCase()} />
+        </div>
+      )}
+    </RequireAuth>
+  );
+}

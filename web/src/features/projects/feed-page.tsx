@@ -1,0 +1,121 @@
+import { type FeedSort, FeedSortSchema } from "@shared/contracts/projects";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useSearchParams } from "react-router";
+import { EmptyState, ErrorState, Skeleton } from "../../components/states";
+import { useDocumentTitle } from "../../components/use-document-title";
+import { useMe } from "../auth/auth.queries";
+import { ProjectCard } from "./project-card";
+import { FEED_PAGE_SIZE, feedQueryOptions } from "./projects.queries";
+
+const TABS: { sort: FeedSort; label: string; hint: string }[] = [
+  { sort: "trending", label: "Trending", hint: "Rising right now" },
+  { sort: "newest", label: "Newest", hint: "Just shipped" },
+  { sort: "top", label: "Top", hint: "All-time best" },
+];
+
+function feedHref(sort: FeedSort, page: number) {
+  const params = new URLSearchParams();
+  if (sort !== "trending") params.set("sort", sort);
+  if (page > 1) params.set("page", String(page));
+  const q = params.toString();
+  return q ? `/?${q}` : "/";
+}
+
+export function FeedPage() {
+  const [params] = useSearchParams();
+  const parsedSort = FeedSortSchema.safeParse(params.get("sort") ?? "trending");
+  const sort: FeedSort = parsedSort.success ? parsedSort.data : "trending";
+  const page = Math.max(1, Math.floor(Number(params.get("page") ?? 1)) || 1);
+  useDocumentTitle(null);
+
+  const me = useMe();
+  const feed = useQuery(feedQueryOptions({ sort, page, pageSize: FEED_PAGE_SIZE }));
+  const pages = feed.data ? Math.max(1, Math.ceil(feed.data.total / feed.data.pageSize)) : 1;
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1>What people are building</h1>
+          <p className="muted">Projects from the community, ranked live as votes and comments come in.</p>
+        </div>
+        {me.data ? (
+          <Link to="/projects/new" className="btn btn-primary">
+            Share a project
+          </Link>
+        ) : null}
+      </div>
+
+      <nav className="tabs" aria-label="Sort projects">
+        {TABS.map((t) => (
+          <Link
+            key={t.sort}
+            to={feedHref(t.sort, 1)}
+            className="tab"
+            aria-current={t.sort === sort ? "page" : undefined}
+            title={t.hint}
+          >
+            {t.label}
+          </Link>
+        ))}
+        {feed.data ? (
+          <span className="tabs-count muted">
+            {feed.data.total} {feed.data.total === 1 ? "project" : "projects"}
+          </span>
+        ) : null}
+      </nav>
+
+      {feed.isPending ? (
+        <Skeleton lines={5} height={112} />
+      ) : feed.isError && !feed.data ? (
+        <ErrorState error={feed.error} onRetry={() => void feed.refetch()} />
+      ) : feed.data.items.length === 0 ? (
+        <EmptyState title={page > 1 ? "Nothing on this page" : "No projects yet"}>
+          {page > 1 ? (
+            <Link to={feedHref(sort, 1)}>Back to the first page</Link>
+          ) : (
+            <p>
+              Be the first: <Link to="/projects/new">share what you are building</Link>.
+            </p>
+          )}
+        </EmptyState>
+      ) : (
+        <section aria-label="Projects" className={`project-list${feed.isPlaceholderData ? " is-updating" : ""}`}>
+          {feed.data.items.map((p, i) => (
+            <ProjectCard
+              key={p.id}
+              project={p}
+              rank={sort === "trending" ? undefined : (page - 1) * FEED_PAGE_SIZE + i + 1}
+            />
+          ))}
+        </section>
+      )}
+
+      {feed.data && pages > 1 ? (
+        <nav className="pagination" aria-label="Pages">
+          {page > 1 ? (
+            <Link className="btn" to={feedHref(sort, page - 1)} rel="prev">
+              ← Previous
+            </Link>
+          ) : (
+            <span className="btn is-disabled" aria-hidden="true">
+              ← Previous
+            </span>
+          )}
+          <span className="muted" aria-current="page">
+            Page {page} of {pages}
+          </span>
+          {page < pages ? (
+            <Link className="btn" to={feedHref(sort, page + 1)} rel="next">
+              Next →
+            </Link>
+          ) : (
+            <span className="btn is-disabled" aria-hidden="true">
+              Next →
+            </span>
+          )}
+        </nav>
+      ) : null}
+    </div>
+  );
+}

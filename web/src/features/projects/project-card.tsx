@@ -1,0 +1,57 @@
+import type { ProjectSummary } from "@shared/contracts/projects";
+import { useId } from "react";
+import { Link } from "react-router";
+import { Avatar } from "../../components/avatar";
+import { RelativeTime } from "../../components/relative-time";
+import { BadgeList, FeaturedMark, TagList } from "./badge-list";
+
+/** One project in a list: everything a glance needs, all of it live. */
+export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?: number }) {
+  const titleId = useId();
+  return (
+    <article className={`project-card${project.featured ? " is-featured" : ""}`} aria-labelledby={titleId}>
+      <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
+        <span className="score-arrow" aria-hidden="true">
+          ▲
+        </span>
+        <span className="score-value" data-testid="score">
+          {project.score}
+        </span>
+        <span className="score-label">points</span>
+      </div>
+      <div className="project-card-body">
+        <div className="project-card-head">
+          {rank !== undefined ? <span className="rank">#{rank}</span> : null}
+          <h2 className="project-card-title" id={titleId}>
+            <Link to={`/projects/${project.id}`}>{project.title}</Link>
+          </h2>
+          {project.featured ? <FeaturedMark /> : null}
+        </div>
+        {project.description ? <p className="project-card-desc">{project.description}</p> : null}
+        <div className="project-card-meta">
+          <Link to={`/users/${project.owner.id}`} className="owner">
+            <Avatar user={project.owner} size={20} />
+            <span>{project.owner.name}</span>
+          </Link>
+          <span className="dot" aria-hidden="true">
+            ·
+          </span>
+          <RelativeTime iso={project.createdAt} />
+          <span className="dot" aria-hidden="true">
+            ·
+          </span>
+          <Link to={`/projects/${project.id}#comments`} className="comment-count">
+            <span data-testid="comment-count">{project.commentCount}</span>{" "}
+            {project.commentCount === 1 ? "comment" : "comments"}
+          </Link>
+        </div>
+        {project.tags.length || project.badges.length ? (
+          <div className="project-card-tags">
+            <BadgeList badges={project.badges} />
+            <TagList tags={project.tags} />
+          </div>
+        ) : null}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,144 @@
+import type { BadgeKind, BadgeView } from "@shared/contracts/badges";
+import type { VoteValue } from "@shared/contracts/common";
+import type {
+  CreateProjectBody,
+  FeedPage,
+  FeedSort,
+  ProjectDetail,
+  ProjectSummary,
+  UpdateProjectBody,
+  VoteResult,
+} from "@shared/contracts/projects";
+import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { toast } from "../../components/toast-store";
+import { api, errorMessage } from "../../lib/api-client";
+import { invalidateSoon } from "../../realtime/refetch-scheduler";
+
+export interface FeedFilters {
+  sort: FeedSort;
+  page: number;
+  pageSize: number;
+}
+
+export const FEED_PAGE_SIZE = 10;
+
+export const projectKeys = {
+  all: ["projects"] as const,
+  lists: () => [...projectKeys.all, "list"] as const,
+  list: (f: FeedFilters) => [...projectKeys.lists(), f] as const,
+  details: () => [...projectKeys.all, "detail"] as const,
+  detail: (id: string) => [...projectKeys.details(), id] as const,
+};
+
+export const feedQueryOptions = (f: FeedFilters) =>
+  queryOptions({
+    queryKey: projectKeys.list(f),
+    queryFn: ({ signal }) =>
+      api.get<FeedPage>(`/projects?sort=${f.sort}&page=${f.page}&pageSize=${f.pageSize}`, signal),
+    // Switching tab or page keeps the old list on screen until the new one is in.
+    placeholderData: keepPreviousData,
+  });
+
+export const projectQueryOptions = (id: string) =>
+  queryOptions({
+    queryKey: projectKeys.detail(id),
+    queryFn: ({ signal }) => api.get<ProjectDetail>(`/projects/${encodeURIComponent(id)}`, signal),
+  });
+
+export function useCreateProject() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateProjectBody) => api.post<ProjectSummary>("/projects", body),
+    onSuccess: () => invalidateSoon(queryClient, [projectKeys.lists()]),
+  });
+}
+
+export function useUpdateProject(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UpdateProjectBody) => api.patch<ProjectSummary>(`/projects/${id}`, body),
+    onSuccess: () => invalidateSoon(queryClient, [projectKeys.detail(id), projectKeys.lists()]),
+  });
+}
+
+export function useDeleteProject(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete(`/projects/${id}`),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: projectKeys.detail(id) });
+      invalidateSoon(queryClient, [projectKeys.lists()]);
+    },
+  });
+}
+
+export function useFeatureProject(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (featured: boolean) => api.post<ProjectSummary>(`/projects/${id}/feature`, { featured }),
+    onSuccess: (summary) => {
+      queryClient.setQueryData<ProjectDetail>(projectKeys.detail(id), (old) =>
+        old ? { ...old, featured: summary.featured } : old,
+      );
+      invalidateSoon(queryClient, [projectKeys.detail(id)]);
+    },
+    onError: (err) => toast.error(errorMessage(err)),
+  });
+}
+
+export function useAwardBadge(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (kind: BadgeKind) => api.post<BadgeView>(`/projects/${id}/badges`, { kind }),
+    onSuccess: () => invalidateSoon(queryClient, [projectKeys.detail(id)]),
+  });
+}
+
+/** What a vote does to the counts, so the button can answer before the server does. */
+export function applyVote<T extends { score: number; upvotes: number; downvotes: number; myVote: VoteValue }>(
+  p: T,
+  value: VoteValue,
+): T {
+  const up = (v: VoteValue) => (v === 1 ? 1 : 0);
+  const down = (v: VoteValue) => (v === -1 ? 1 : 0);
+  const upvotes = p.upvotes - up(p.myVote) + up(value);
+  const downvotes = p.downvotes - down(p.myVote) + down(value);
+  return { ...p, myVote: value, upvotes, downvotes, score: upvotes - downvotes };
+}
+
+/** Casts, switches or (value 0) removes the viewer's vote, optimistically. */
+export function useVoteProject(id: string) {
+  const queryClient = useQueryClient();
+  const key = projectKeys.detail(id);
+  return useMutation({
+    meta: { holds: key },
+    mutationFn: (value: VoteValue) =>
+      value === 0
+        ? api.delete<VoteResult>(`/projects/${id}/vote`)
+        : api.post<VoteResult>(`/projects/${id}/${value === 1 ? "upvote" : "downvote"}`),
+    onMutate: async (value) => {
+      await queryClient.cancelQueries({ queryKey: key });
+      const previous = queryClient.getQueryData<ProjectDetail>(key);
+      if (previous) queryClient.setQueryData<ProjectDetail>(key, applyVote(previous, value));
+      return { previous };
+    },
+    onError: (err, _value, context) => {
+      if (context?.previous) queryClient.setQueryData(key, context.previous);
+      toast.error(`Your vote did not count: ${errorMessage(err)}`);
+      invalidateSoon(queryClient, [key]);
+    },
+    onSuccess: (result) => {
+      queryClient.setQueryData<ProjectDetail>(key, (old) =>
+        old
+          ? {
+              ...old,
+              myVote: result.myVote,
+              score: result.score,
+              upvotes: result.upvotes,
+              downvotes: result.downvotes,
+            }
+          : old,
+      );
+    },
+  });
+}

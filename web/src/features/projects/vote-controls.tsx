@@ -1,0 +1,50 @@
+import type { VoteValue } from "@shared/contracts/common";
+import type { ProjectDetail } from "@shared/contracts/projects";
+import { useLocation, useNavigate } from "react-router";
+import { useVoteProject } from "./projects.queries";
+
+/** Upvote / Downvote with the viewer's vote shown as pressed; pressing it again takes the vote back. */
+export function VoteControls({ project, signedIn }: { project: ProjectDetail; signedIn: boolean }) {
+  const vote = useVoteProject(project.id);
+  const navigate = useNavigate();
+  const location = useLocation();
+  const cast = (value: VoteValue) => {
+    if (!signedIn) {
+      navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
+      return;
+    }
+    vote.mutate(project.myVote === value ? 0 : value);
+  };
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a group of toggle buttons, not a form fieldset
+    <div className="vote" role="group" aria-label="Vote on this project">
+      <button
+        type="button"
+        className="vote-btn vote-up"
+        aria-pressed={project.myVote === 1}
+        onClick={() => cast(1)}
+        title={project.myVote === 1 ? "Remove your upvote" : "Upvote"}
+      >
+        <span aria-hidden="true">▲</span> Upvote
+      </button>
+      <div className="vote-score">
+        <span className="vote-score-value" data-testid="score">
+          {project.score}
+        </span>
+        <span className="sr-only"> points</span>
+        <span className="vote-score-detail">
+          {project.upvotes} up · {project.downvotes} down
+        </span>
+      </div>
+      <button
+        type="button"
+        className="vote-btn vote-down"
+        aria-pressed={project.myVote === -1}
+        onClick={() => cast(-1)}
+        title={project.myVote === -1 ? "Remove your downvote" : "Downvote"}
+      >
+        <span aria-hidden="true">▼</span> Downvote
+      </button>
+    </div>
+  );
+}

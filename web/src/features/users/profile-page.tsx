@@ -1,0 +1,171 @@
+import type { Me } from "@shared/contracts/auth";
+import { UpdateProfileBodySchema } from "@shared/contracts/users";
+import { useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { Avatar } from "../../components/avatar";
+import { FormError, TextArea, TextField } from "../../components/field";
+import { EmptyState, ErrorState, Skeleton } from "../../components/states";
+import { toast } from "../../components/toast-store";
+import { useDocumentTitle } from "../../components/use-document-title";
+import { ApiError } from "../../lib/api-client";
+import { useFormErrors } from "../../lib/form-errors";
+import { useMe } from "../auth/auth.queries";
+import { RequestIntroButton } from "../intros/request-intro";
+import { ProjectCard } from "../projects/project-card";
+import { profileQueryOptions, useUpdateProfile } from "./users.queries";
+
+function ProfileForm({ me, onDone }: { me: Me; onDone: () => void }) {
+  const [name, setName] = useState(me.name);
+  const [bio, setBio] = useState(me.bio);
+  const [avatarUrl, setAvatarUrl] = useState(me.avatarUrl ?? "");
+  const update = useUpdateProfile();
+  const { errors, validate, fromError } = useFormErrors();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const body = validate(UpdateProfileBodySchema, { name, bio, avatarUrl });
+    if (!body) return;
+    update.mutate(body, {
+      onSuccess: () => {
+        toast.success("Profile saved");
+        onDone();
+      },
+      onError: fromError,
+    });
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-label="Edit profile">
+      <FormError message={errors.form} />
+      <TextField
+        label="Name"
+        name="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={errors.fields.name}
+        maxLength={80}
+      />
+      <TextArea
+        label="Bio"
+        name="bio"
+        rows={3}
+        value={bio}
+        onChange={(e) => setBio(e.target.value)}
+        error={errors.fields.bio}
+        maxLength={500}
+      />
+      <TextField
+        label="Avatar URL"
+        name="avatarUrl"
+        type="url"
+        inputMode="url"
+        placeholder="https://"
+        value={avatarUrl}
+        onChange={(e) => setAvatarUrl(e.target.value)}
+        error={errors.fields.avatarUrl}
+      />
+      <div className="form-actions">
+        <button type="button" className="btn btn-ghost" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const memberSince = (iso: string) => new Date(iso).toLocaleDateString([], { month: "long", year: "numeric" });
+
+export function ProfilePage() {
+  const { id = "" } = useParams();
+  const me = useMe();
+  const profile = useQuery(profileQueryOptions(id));
+  const [editing, setEditing] = useState(false);
+  const navigate = useNavigate();
+  useDocumentTitle(profile.data?.name ?? "Profile");
+
+  if (profile.isPending) return <Skeleton lines={3} height={120} />;
+  if (profile.error instanceof ApiError && profile.error.isNotFound)
+    return (
+      <EmptyState title="No such person">
+        <Link to="/">Back to the feed</Link>
+      </EmptyState>
+    );
+  if (profile.isError && !profile.data)
+    return <ErrorState error={profile.error} onRetry={() => void profile.refetch()} />;
+
+  const u = profile.data;
+  const isMe = me.data?.id === u.id;
+  const stats = [
+    ["Projects", u.stats.projects],
+    ["Points", u.stats.totalScore],
+    ["Upvotes", u.stats.upvotes],
+    ["Comments", u.stats.comments],
+    ["Badges", u.stats.badges],
+  ] as const;
+
+  return (
+    <div className="page">
+      <section className="card profile-head" aria-labelledby="profile-name">
+        <Avatar user={u} size={72} />
+        <div className="profile-info">
+          <div className="profile-title-row">
+            <h1 id="profile-name">{u.name}</h1>
+            {u.role === "admin" ? <span className="pill">Admin</span> : null}
+          </div>
+          {u.bio ? <p className="profile-bio">{u.bio}</p> : <p className="muted">No bio yet.</p>}
+          <p className="muted small">Member since {memberSince(u.createdAt)}</p>
+        </div>
+        <div className="profile-actions">
+          {isMe ? (
+            !editing ? (
+              <button type="button" className="btn" onClick={() => setEditing(true)}>
+                Edit profile
+              </button>
+            ) : null
+          ) : (
+            <>
+              <button
+                type="button"
+                className="btn"
+                onClick={() =>
+                  navigate(me.data ? `/messages/${u.id}` : `/login?next=${encodeURIComponent(`/messages/${u.id}`)}`)
+                }
+              >
+                Message
+              </button>
+              <RequestIntroButton toUser={u} className="btn btn-primary" />
+            </>
+          )}
+        </div>
+      </section>
+
+      {isMe && editing && me.data ? <ProfileForm me={me.data} onDone={() => setEditing(false)} /> : null}
+
+      <dl className="stats">
+        {stats.map(([label, value]) => (
+          <div key={label} className="stat">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+
+      <section aria-labelledby="profile-projects">
+        <h2 id="profile-projects">Projects</h2>
+        {u.projects.length === 0 ? (
+          <EmptyState title={isMe ? "You have not shared a project yet" : `${u.name} has not shared a project yet`}>
+            {isMe ? <Link to="/projects/new">Share your first project</Link> : null}
+          </EmptyState>
+        ) : (
+          <div className="project-list">
+            {u.projects.map((p) => (
+              <ProjectCard key={p.id} project={p} />
+            ))}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { useState } from "react";
+import type { z } from "zod";
+import { ApiError, errorMessage, fieldErrorsOf } from "./api-client";
+
+export interface FormErrors {
+  form: string | null;
+  fields: Record<string, string>;
+}
+
+const none: FormErrors = { form: null, fields: {} };
+
+/**
+ * Errors of one form: checked first against the shared zod schema (the one
+ * the server validates with, so messages match), then whatever the server
+ * says, with SPEC `details[].path` mapped onto the field that caused it.
+ */
+export function useFormErrors() {
+  const [errors, setErrors] = useState<FormErrors>(none);
+
+  /** Parses input with the schema; on failure shows the issues and returns null. */
+  function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> | null {
+    const result = schema.safeParse(input);
+    if (result.success) {
+      setErrors(none);
+      return result.data;
+    }
+    const fields = fieldErrorsOf(
+      result.error.issues.map((i) => ({
+        path: i.path.map(String).join("."),
+        message: i.message.replace(/^Invalid input: /, ""),
+      })),
+    );
+    const { form, ...rest } = fields;
+    setErrors({ form: form ?? "Please fix the fields marked below.", fields: rest });
+    return null;
+  }
+
+  function fromError(err: unknown) {
+    if (err instanceof ApiError) {
+      const { form, ...fields } = err.fieldErrors;
+      setErrors({ form: form ?? err.message, fields });
+    } else setErrors({ form: errorMessage(err), fields: {} });
+  }
+
+  return { errors, validate, fromError, clear: () => setErrors(none) };
+}
