@@ -1,0 +1,334 @@
+/**
+ * The "every mutation verified" table, checked by machine: the routes are
+ * enumerated from the app itself, every route that writes must have a row
+ * here, and each row proves that the mutation invalidates what it affects and
+ * emits its events, after commit, with the cache already fresh when the event
+ * arrives. A new mutating route without a row fails this test.
+ */
+import type { EventType } from "@shared/realtime/events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  call,
+  connectSocket,
+  createProject,
+  makeAdmin,
+  setupApp,
+  signup,
+  type TestContext,
+  type TestUser,
+} from "../../test/helpers.js";
+import type { Committed } from "./pipeline.js";
+
+let ctx: TestContext;
+const routes = new Set<string>();
+let admin: TestUser;
+
+beforeAll(async () => {
+  ctx = await setupApp({
+    listen: true,
+    onRoute: (r) => {
+      for (const m of [r.method].flat()) if (m !== "HEAD" && m !== "OPTIONS") routes.add(`${m} ${r.url}`);
+    },
+  });
+  admin = await signup(ctx.app);
+  await makeAdmin(ctx, admin);
+});
+afterAll(() => ctx.close());
+
+interface Row {
+  /** What the route must emit (exactly) and invalidate (at least). */
+  events: EventType[];
+  resources: (f: Fixture) => string[];
+  run: (f: Fixture) => Promise<{ statusCode: number }>;
+  status: number;
+  /** After the event arrived, this read must already show the change. */
+  check?: (f: Fixture) => Promise<void>;
+}
+
+interface Fixture {
+  owner: TestUser;
+  other: TestUser;
+  projectId: string;
+  commentId: string;
+  introId: string;
+  messageId: string;
+}
+
+async function fixture(): Promise<Fixture> {
+  const [owner, other] = await Promise.all([signup(ctx.app), signup(ctx.app)]);
+  const projectId = (await createProject(ctx.app, owner, { title: "Before" })).id;
+  const comment = await call(ctx.app, "POST", `/api/projects/${projectId}/comments`, {
+    token: other.token,
+    body: { body: "first" },
+  });
+  const intro = await call(ctx.app, "POST", "/api/intros", {
+    token: other.token,
+    body: { toUserId: owner.id, message: "hi" },
+  });
+  const message = await call(ctx.app, "POST", "/api/messages", {
+    token: other.token,
+    body: { toUserId: owner.id, body: "hello" },
+  });
+  return {
+    owner,
+    other,
+    projectId,
+    commentId: comment.json().id,
+    introId: intro.json().id,
+    messageId: message.json().id,
+  };
+}
+
+const get = async (url: string, token?: string) => (await call(ctx.app, "GET", url, { token })).json();
+const P = (f: Fixture) => `/api/projects/${f.projectId}`;
+
+const table: Record<string, Row> = {
+  "POST /api/auth/signup": {
+    status: 201,
+    events: [],
+    resources: () => [], // a new account is not shown anywhere yet; its profile tag is touched
+    run: () =>
+      call(ctx.app, "POST", "/api/auth/signup", {
+        body: { email: `new-${Date.now()}@example.test`, password: "long enough", name: "New" },
+      }),
+  },
+  "POST /api/auth/login": {
+    status: 200,
+    events: [],
+    resources: () => [],
+    run: async () => {
+      await call(ctx.app, "POST", "/api/auth/signup", {
+        body: { email: "login-row@example.test", password: "long enough", name: "L" },
+      });
+      return call(ctx.app, "POST", "/api/auth/login", {
+        body: { email: "login-row@example.test", password: "long enough" },
+      });
+    },
+  },
+  "POST /api/auth/logout": {
+    status: 204,
+    events: [],
+    resources: () => ["session:*"],
+    run: (f) => call(ctx.app, "POST", "/api/auth/logout", { token: f.other.token }),
+    check: async (f) => expect((await call(ctx.app, "GET", "/api/me", { token: f.other.token })).statusCode).toBe(401),
+  },
+  "POST /api/projects": {
+    status: 201,
+    events: ["project:created", "leaderboard:updated"],
+    resources: (f) => ["feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "POST", "/api/projects", { token: f.owner.token, body: { title: "Brand new" } }),
+    check: async () =>
+      expect((await get("/api/projects?sort=newest")).items.map((p: { title: string }) => p.title)).toContain(
+        "Brand new",
+      ),
+  },
+  "PATCH /api/projects/:id": {
+    status: 200,
+    events: ["project:updated", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "PATCH", P(f), { token: f.owner.token, body: { title: "After" } }),
+    check: async (f) => expect((await get(P(f))).title).toBe("After"),
+  },
+  "DELETE /api/projects/:id": {
+    status: 204,
+    events: ["project:deleted", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "DELETE", P(f), { token: f.owner.token }),
+    check: async (f) => expect((await call(ctx.app, "GET", P(f))).statusCode).toBe(404),
+  },
+  "POST /api/projects/:id/feature": {
+    status: 200,
+    events: ["project:featured", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard"],
+    run: (f) => call(ctx.app, "POST", `${P(f)}/feature`, { token: admin.token, body: { featured: true } }),
+    check: async (f) => expect((await get(P(f))).featured).toBe(true),
+  },
+  "POST /api/projects/:id/upvote": {
+    status: 200,
+    events: ["vote:cast", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "POST", `${P(f)}/upvote`, { token: f.other.token }),
+    check: async (f) => expect((await get(P(f))).score).toBe(1),
+  },
+  "POST /api/projects/:id/downvote": {
+    status: 200,
+    events: ["vote:cast", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "POST", `${P(f)}/downvote`, { token: f.other.token }),
+    check: async (f) => expect((await get(P(f))).score).toBe(-1),
+  },
+  "DELETE /api/projects/:id/vote": {
+    status: 200,
+    events: ["vote:removed", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: async (f) => {
+      await call(ctx.app, "POST", `${P(f)}/upvote`, { token: f.other.token });
+      return call(ctx.app, "DELETE", `${P(f)}/vote`, { token: f.other.token });
+    },
+    check: async (f) => expect((await get(P(f), f.other.token)).myVote).toBe(0),
+  },
+  "POST /api/votes": {
+    status: 200,
+    events: ["vote:cast", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) =>
+      call(ctx.app, "POST", "/api/votes", { token: f.other.token, body: { projectId: f.projectId, value: -1 } }),
+    check: async (f) => expect((await get(P(f), f.other.token)).myVote).toBe(-1),
+  },
+  "POST /api/projects/:id/comments": {
+    status: 201,
+    events: ["comment:added", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "POST", `${P(f)}/comments`, { token: f.owner.token, body: { body: "second" } }),
+    check: async (f) => expect((await get(P(f))).commentCount).toBe(2),
+  },
+  "PATCH /api/comments/:id": {
+    status: 200,
+    events: ["comment:updated"],
+    resources: (f) => [`project:${f.projectId}`],
+    run: (f) =>
+      call(ctx.app, "PATCH", `/api/comments/${f.commentId}`, { token: f.other.token, body: { body: "edited" } }),
+    check: async (f) => expect((await get(P(f))).comments[0].body).toBe("edited"),
+  },
+  "DELETE /api/comments/:id": {
+    status: 204,
+    events: ["comment:deleted", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", `profile:${f.other.id}`],
+    run: (f) => call(ctx.app, "DELETE", `/api/comments/${f.commentId}`, { token: f.other.token }),
+    check: async (f) => expect((await get(P(f))).comments).toHaveLength(0),
+  },
+  "POST /api/comments/:id/vote": {
+    status: 200,
+    events: ["comment:voted"],
+    resources: (f) => [`project:${f.projectId}`],
+    run: (f) =>
+      call(ctx.app, "POST", `/api/comments/${f.commentId}/vote`, { token: f.owner.token, body: { value: 1 } }),
+    check: async (f) => expect((await get(P(f))).comments[0].score).toBe(1),
+  },
+  "POST /api/intros": {
+    status: 201,
+    events: ["intro:received"],
+    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`],
+    run: async (f) => {
+      const third = await signup(ctx.app);
+      f.other = third;
+      return call(ctx.app, "POST", "/api/intros", {
+        token: third.token,
+        body: { toUserId: f.owner.id, message: "yo" },
+      });
+    },
+    check: async (f) => expect((await get("/api/intros", f.owner.token)).received).toHaveLength(2),
+  },
+  "POST /api/intros/:id/accept": {
+    status: 200,
+    events: ["intro:accepted"],
+    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`],
+    run: (f) => call(ctx.app, "POST", `/api/intros/${f.introId}/accept`, { token: f.owner.token }),
+    check: async (f) => expect((await get("/api/intros", f.other.token)).sent[0].status).toBe("accepted"),
+  },
+  "POST /api/intros/:id/decline": {
+    status: 200,
+    events: ["intro:declined"],
+    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`],
+    run: (f) => call(ctx.app, "POST", `/api/intros/${f.introId}/decline`, { token: f.owner.token }),
+    check: async (f) => expect((await get("/api/intros", f.other.token)).sent[0].status).toBe("declined"),
+  },
+  "POST /api/messages": {
+    status: 201,
+    events: ["message:received"],
+    resources: (f) => [`conversations:${f.owner.id}`, `conversations:${f.other.id}`],
+    run: (f) =>
+      call(ctx.app, "POST", "/api/messages", { token: f.owner.token, body: { toUserId: f.other.id, body: "back" } }),
+    check: async (f) => expect((await get("/api/conversations", f.other.token))[0].lastMessage.body).toBe("back"),
+  },
+  "POST /api/messages/:id/read": {
+    status: 200,
+    events: ["message:read"],
+    resources: (f) => [`conversations:${f.owner.id}`, `conversations:${f.other.id}`],
+    run: (f) => call(ctx.app, "POST", `/api/messages/${f.messageId}/read`, { token: f.owner.token }),
+    check: async (f) => expect((await get("/api/conversations", f.other.token))[0].lastMessage.readAt).not.toBeNull(),
+  },
+  // A read that writes: opening a conversation marks the incoming messages read.
+  "GET /api/conversations/:userId": {
+    status: 200,
+    events: ["messages:read"],
+    resources: (f) => [`conversations:${f.owner.id}`, `conversations:${f.other.id}`],
+    run: (f) => call(ctx.app, "GET", `/api/conversations/${f.other.id}`, { token: f.owner.token }),
+    check: async (f) => expect((await get("/api/conversations", f.owner.token))[0].unreadCount).toBe(0),
+  },
+  "PATCH /api/users/me": {
+    status: 200,
+    events: ["profile:updated", "leaderboard:updated"],
+    resources: (f) => [`profile:${f.owner.id}`, "feed", "leaderboard", "project:*"],
+    run: (f) => call(ctx.app, "PATCH", "/api/users/me", { token: f.owner.token, body: { name: "Renamed" } }),
+    check: async (f) => expect((await get(P(f))).owner.name).toBe("Renamed"),
+  },
+  "POST /api/projects/:id/badges": {
+    status: 201,
+    events: ["badge:awarded", "leaderboard:updated"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    run: (f) => call(ctx.app, "POST", `${P(f)}/badges`, { token: admin.token, body: { kind: "winner" } }),
+    check: async (f) => expect((await get(P(f))).badges.map((b: { kind: string }) => b.kind)).toEqual(["winner"]),
+  },
+};
+
+const WRITES = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+const READS_THAT_WRITE = ["GET /api/conversations/:userId"];
+
+describe("every mutating route", () => {
+  it("has a row in the table (and every row names a real route)", () => {
+    const mutating = [...routes].filter((r) => WRITES.has(r.split(" ")[0]!) || READS_THAT_WRITE.includes(r));
+    expect(mutating.length).toBeGreaterThan(20);
+    expect(
+      mutating.filter((r) => !(r in table)),
+      "mutating routes without a row",
+    ).toEqual([]);
+    expect(
+      Object.keys(table).filter((r) => !routes.has(r)),
+      "rows without a route",
+    ).toEqual([]);
+  });
+
+  for (const [route, row] of Object.entries(table)) {
+    it(`${route}: commits, invalidates, then emits${row.check ? ", and the event finds the cache fresh" : ""}`, async () => {
+      const f = await fixture();
+      // Watch every room the change may reach, as the affected users would.
+      const watchers = await Promise.all([
+        connectSocket(ctx.app, f.owner.token),
+        connectSocket(ctx.app, f.other.token),
+      ]);
+      const [w1, w2] = watchers as [(typeof watchers)[0], (typeof watchers)[0]];
+      await Promise.all([
+        w1.subscribe("feed"),
+        w1.subscribe(`project:${f.projectId}`),
+        w1.subscribe(`user:${f.owner.id}`),
+        w2.subscribe(`user:${f.other.id}`),
+      ]);
+      const records: Committed[] = [];
+      const onCommit = (c: Committed) => records.push(c);
+      ctx.app.freshness.on("committed", onCommit);
+      try {
+        const res = await row.run(f);
+        expect(res.statusCode, `${route} status`).toBe(row.status);
+        const last = records.at(-1);
+        if (!row.events.length) {
+          expect(last?.events ?? []).toEqual([]);
+        } else {
+          expect(last, `${route} went through the pipeline`).toBeDefined();
+          expect(last!.events.map((e) => e.type).sort()).toEqual([...row.events].sort());
+          const resources = new Set(last!.resources);
+          for (const r of row.resources(f)) expect([...resources], `${route} invalidates ${r}`).toContain(r);
+          // As soon as the event reaches a watcher, the read below must already be fresh.
+          await Promise.race(watchers.map((w) => w.next(row.events[0]!)));
+        }
+        if (row.check) await row.check(f);
+        if (route === "POST /api/auth/logout") {
+          expect(records.some((c) => c.resources.some((r) => r.startsWith("session:")))).toBe(true);
+        }
+      } finally {
+        ctx.app.freshness.off("committed", onCommit);
+        for (const w of watchers) w.close();
+      }
+    });
+  }
+});
