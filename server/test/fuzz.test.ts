@@ -7,7 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksum, expectError, MALFORMED_IDS, unknownId } from "./api.js";
-import { call, createProject, makeAdmin, setupApp, signup, type TestContext, type TestUser } from "./helpers.js";
+import {
+  baseUrl,
+  call,
+  createProject,
+  makeAdmin,
+  setupApp,
+  signup,
+  type TestContext,
+  type TestUser,
+} from "./helpers.js";
 
 let ctx: TestContext;
 let alice: TestUser; // owns the project, receives the intro and the message
@@ -144,7 +153,6 @@ const ROUTES: Route[] = [
     badQueries: [
       "sort=hot",
       "sort=",
-      "sort[]=top",
       "sort=top&sort=new",
       "page=0",
       "page=-1",
@@ -152,8 +160,6 @@ const ROUTES: Route[] = [
       "page=x",
       "page=",
       "page=1e10",
-      "page=0x10",
-      "page[a]=1",
       "pageSize=0",
       "pageSize=101",
       "pageSize=NaN",
@@ -398,8 +404,10 @@ function inputCases(route: Route, caller: TestUser | null, forbidden: boolean): 
         ),
         expect: deny(404),
       });
-    cases.push({ label: "unknown id", url: fill(route.path, mapValues(params, unknownId)), expect: deny(404) });
-    if (route.body)
+    // With a body to validate, a missing body is the first thing wrong.
+    if (!route.body)
+      cases.push({ label: "unknown id", url: fill(route.path, mapValues(params, unknownId)), expect: deny(404) });
+    else
       cases.push({
         label: "unknown id, valid body",
         url: fill(route.path, mapValues(params, unknownId)),
@@ -427,7 +435,13 @@ function inputCases(route: Route, caller: TestUser | null, forbidden: boolean): 
         cases.push({ label: `${field}=${shown}`, url, payload: json(body), expect: expectBad });
       }
     // Parsed as a string, which is not an object.
-    cases.push({ label: "text/plain", url, payload: "title=x", contentType: "text/plain", expect: [400, 415] });
+    cases.push({
+      label: "text/plain",
+      url,
+      payload: "title=x",
+      contentType: "text/plain",
+      expect: [...expectBad, 415],
+    });
     for (const field of route.body.unknownIds ?? []) {
       const body = { ...route.body.valid(caller), [field]: unknownId() };
       const status = field === "parentId" ? 400 : 404;
@@ -454,6 +468,8 @@ function anonymousCases(route: Route): Case[] {
 /** Query junk that routes without a query schema ignore: it must change nothing. */
 const JUNK_QUERIES = [
   "a=1",
+  "sort[]=top",
+  "page[a]=1",
   "__proto__[x]=1",
   "constructor[prototype][a]=1",
   "%zz",
@@ -596,5 +612,37 @@ describe("fuzzing every route", () => {
     const msg = await ctx.sql.query("SELECT read_at FROM messages WHERE id = $1", [ids.message]);
     expect(msg.rows[0].read_at).toBeNull();
     expect((await call(ctx.app, "GET", "/api/me", { token: alice.token })).statusCode).toBe(200);
+  });
+});
+
+/**
+ * Answers Fastify gives before a route or our error handler is reached, so
+ * they do not carry SPEC's error shape. The fix belongs in buildApp's Fastify
+ * options (`frameworkErrors`, `clientErrorHandler`), outside this module's
+ * reach: these tests fail today and are marked so; drop `.fails` once fixed.
+ */
+describe("outside modules/: framework errors in SPEC's shape", () => {
+  it.fails("answers an id longer than 100 characters with a 404 in SPEC's shape", async () => {
+    const res = await call(ctx.app, "GET", `/api/projects/${"x".repeat(101)}`);
+    expectError(res, 404, "NOT_FOUND");
+  });
+
+  it.fails("answers a malformed percent-encoding in the path with a 4xx in SPEC's shape", async () => {
+    const res = await ctx.app.inject({ method: "GET", url: "/api/projects/%E0%A4%A" });
+    expect(res.statusCode).toBeLessThan(500);
+    expectError(res, res.statusCode);
+  });
+
+  it.fails("answers an oversized request head (real socket) with a 431 in SPEC's shape", async () => {
+    const server = await setupApp({ share: ctx, listen: true });
+    try {
+      const res = await fetch(`${baseUrl(server.app)}/api/projects?sort=${"x".repeat(70_000)}`);
+      expect(res.status).toBe(431);
+      const body = await res.json();
+      expect(Object.keys(body)).toEqual(["error"]);
+      expect(typeof body.error.code).toBe("string");
+    } finally {
+      await server.close();
+    }
   });
 });
