@@ -59,6 +59,8 @@ export async function toApiError(res: Response): Promise<ApiError> {
     body = undefined;
   }
   const fieldErrors = fieldErrorsOf(body?.details);
+  // Errors that name a field by their code rather than by details.
+  if (body?.code === "EMAIL_TAKEN" && !fieldErrors.email) fieldErrors.email = body.message;
   return new ApiError(
     res.status,
     body?.code ?? `HTTP_${res.status}`,
