@@ -1,0 +1,36 @@
+/** docker-compose.yml is validated without a Docker engine (none runs here): dclint + a structural check. */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const run = promisify(execFile);
+
+describe("docker-compose.yml", () => {
+  it("passes the compose schema linter", async () => {
+    const { stdout, stderr } = await run("npx", ["dclint", "--max-warnings", "0", "docker-compose.yml"]).catch(
+      (err) => err as { stdout: string; stderr: string },
+    );
+    expect(`${stdout}${stderr}`).not.toMatch(/\berror\b|warning\s/i);
+  });
+
+  it("declares PostgreSQL, Redis and two app instances, each with a health check", async () => {
+    const doc = parse(await readFile("docker-compose.yml", "utf8"), { merge: true });
+    const services = doc.services as Record<string, Record<string, unknown>>;
+    for (const name of ["postgres", "redis", "app1", "app2"]) {
+      expect(services[name], name).toBeDefined();
+      expect(services[name]!.healthcheck, `${name} health check`).toBeDefined();
+    }
+    for (const app of ["app1", "app2"]) {
+      const env = services[app]!.environment as Record<string, string>;
+      expect(env.DATABASE_URL).toMatch(/^postgresql:\/\/.+@postgres:5432\//);
+      expect(env.REDIS_URL).toBe("redis://redis:6379");
+      expect(env.JWT_SECRET).toBeTruthy();
+      expect(Object.keys(services[app]!.depends_on as object).sort()).toEqual(["postgres", "redis"]);
+    }
+    expect((services.app1!.environment as Record<string, string>).JWT_SECRET).toBe(
+      (services.app2!.environment as Record<string, string>).JWT_SECRET,
+    );
+  });
+});
