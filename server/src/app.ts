@@ -71,8 +71,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     const onRoute = options.onRoute;
     app.addHook("onRoute", (route) => onRoute({ method: route.method, url: route.url }));
   }
+  // Draining: responses of requests still in flight when close() starts end their
+  // connection, so keep-alive clients do not hold the server open after them.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    if (closing) reply.header("connection", "close");
   });
 
   // An empty body is "no body" (POST /upvote with a JSON content type), not a JSON error.
