@@ -6,6 +6,7 @@ import type { Tx } from "../../db/database.js";
 import type { Effects, Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { referenceProject } from "../projects/projects.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 
 const commentSelect = {
@@ -48,10 +49,9 @@ export class CommentsService {
 
   async add(user: AuthUser, projectId: string, input: CreateCommentBody) {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const project = await tx.project.findUnique({ where: { id: projectId }, select: { ownerId: true } });
-      if (!project) throw notFound("Project");
+      const project = await referenceProject(tx, projectId);
       if (input.parentId) {
-        const parent = await tx.comment.findUnique({ where: { id: input.parentId }, select: { projectId: true } });
+        const parent = await lockComment(tx, input.parentId, "share");
         if (!parent || parent.projectId !== projectId)
           throw badRequest("parentId must name a comment of the same project", [
             { path: "parentId", message: "is not a comment of this project" },
@@ -70,7 +70,7 @@ export class CommentsService {
 
   async edit(user: AuthUser, commentId: string, body: string) {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const current = await tx.comment.findUnique({ where: { id: commentId }, select: { authorId: true } });
+      const current = await lockComment(tx, commentId, "update");
       if (!current) throw notFound("Comment");
       if (current.authorId !== user.id) throw forbidden("Only the author can edit this comment");
       const c = await tx.comment.update({ where: { id: commentId }, data: { body }, select: commentSelect });
@@ -82,10 +82,7 @@ export class CommentsService {
   /** Deletes the comment and its replies. */
   async remove(user: AuthUser, commentId: string) {
     await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const current = await tx.comment.findUnique({
-        where: { id: commentId },
-        select: { authorId: true, projectId: true, project: { select: { ownerId: true } } },
-      });
+      const current = await lockComment(tx, commentId, "update");
       if (!current) throw notFound("Comment");
       if (current.authorId !== user.id && user.role !== "admin")
         throw forbidden("Only the author or an admin can delete this comment");
@@ -100,14 +97,14 @@ export class CommentsService {
       await tx.comment.delete({ where: { id: commentId } });
       const commentCount = await countOf(tx, current.projectId);
       fx.emit("comment:deleted", { projectId: current.projectId, commentId, authorId: current.authorId, commentCount });
-      countsChanged(fx, current.project.ownerId);
+      countsChanged(fx, current.ownerId);
       fx.touch(...replyAuthors.map((r) => R.profile(r.authorId)));
     });
   }
 
   async vote(user: AuthUser, commentId: string, value: VoteValue): Promise<CommentVoteResult> {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const current = await tx.comment.findUnique({ where: { id: commentId }, select: { projectId: true } });
+      const current = await lockComment(tx, commentId, "share");
       if (!current) throw notFound("Comment");
       const changed =
         value === 0
@@ -131,6 +128,24 @@ export class CommentsService {
 function countsChanged(fx: Effects, ownerId: string) {
   fx.emit("leaderboard:updated", {});
   fx.touch(R.profile(ownerId));
+}
+
+/**
+ * Reads a comment for a write, locking its row until commit: "update" to edit
+ * or delete it, "share" to reference it (a reply, a vote) so that a concurrent
+ * delete waits instead of failing this transaction's foreign key.
+ */
+async function lockComment(tx: Tx, id: string, mode: "update" | "share") {
+  type Row = { authorId: string; projectId: string; ownerId: string };
+  const rows =
+    mode === "update"
+      ? await tx.$queryRaw<Row[]>`
+          SELECT c.author_id::text AS "authorId", c.project_id::text AS "projectId", p.owner_id::text AS "ownerId"
+            FROM comments c JOIN projects p ON p.id = c.project_id WHERE c.id = ${id}::uuid FOR UPDATE OF c`
+      : await tx.$queryRaw<Row[]>`
+          SELECT c.author_id::text AS "authorId", c.project_id::text AS "projectId", p.owner_id::text AS "ownerId"
+            FROM comments c JOIN projects p ON p.id = c.project_id WHERE c.id = ${id}::uuid FOR KEY SHARE OF c`;
+  return rows[0] ?? null;
 }
 
 async function countOf(tx: Tx, projectId: string): Promise<number> {

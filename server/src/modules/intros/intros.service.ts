@@ -3,6 +3,7 @@ import type { Database } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, conflict, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { referenceProject } from "../projects/projects.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 
 const introSelect = {
@@ -65,10 +66,7 @@ export class IntrosService {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const to = await tx.user.findUnique({ where: { id: input.toUserId }, select: { id: true } });
       if (!to) throw notFound("User");
-      if (input.projectId) {
-        const p = await tx.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
-        if (!p) throw notFound("Project");
-      }
+      if (input.projectId) await referenceProject(tx, input.projectId);
       // One pending request per pair, whoever asked first: serialise requests of
       // the same pair with a transaction-scoped advisory lock, then check.
       const [a, b] = [user.id, input.toUserId].sort();

@@ -158,3 +158,17 @@ export async function lockProject(tx: Tx, id: string) {
   if (!row) throw notFound("Project");
   return row;
 }
+
+/**
+ * Reads a project that a new row (vote, comment, intro) will reference. The
+ * key-share lock keeps a concurrent delete from removing it before this
+ * transaction commits (which would fail the insert's foreign key), without
+ * blocking other voters or commenters.
+ */
+export async function referenceProject(tx: Tx, id: string) {
+  const rows = await tx.$queryRaw<{ ownerId: string }[]>`
+    SELECT owner_id::text AS "ownerId" FROM projects WHERE id = ${id}::uuid FOR KEY SHARE`;
+  const row = rows[0];
+  if (!row) throw notFound("Project");
+  return row;
+}

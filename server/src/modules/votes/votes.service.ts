@@ -3,6 +3,7 @@ import type { VoteResult } from "@shared/contracts/projects";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { referenceProject } from "../projects/projects.service.js";
 
 /**
  * Casting, switching and removing project votes. The counters on `projects`
@@ -15,10 +16,7 @@ export class VotesService {
 
   async vote(user: AuthUser, projectId: string, value: VoteValue): Promise<VoteResult> {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const owner = await tx.$queryRaw<{ ownerId: string }[]>`
-        SELECT owner_id::text AS "ownerId" FROM projects WHERE id = ${projectId}::uuid`;
-      const ownerId = owner[0]?.ownerId;
-      if (!ownerId) throw notFound("Project");
+      const { ownerId } = await referenceProject(tx, projectId);
       const changed =
         value === 0
           ? await tx.$executeRaw`DELETE FROM votes WHERE project_id = ${projectId}::uuid AND user_id = ${user.id}::uuid`
