@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { z } from "zod";
 import { ApiError, errorMessage, fieldErrorsOf } from "./api-client";
 
@@ -9,6 +9,18 @@ export interface FormErrors {
 
 const none: FormErrors = { form: null, fields: {} };
 
+/** After the errors render, take keyboard and screen-reader users to the first one. */
+function focusFirstError(form: HTMLFormElement | null) {
+  if (!form) return;
+  requestAnimationFrame(() => {
+    const target =
+      form.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.querySelector<HTMLElement>('[role="alert"]');
+    if (!target) return;
+    if (!target.hasAttribute("tabindex") && target.getAttribute("role") === "alert") target.tabIndex = -1;
+    target.focus();
+  });
+}
+
 /**
  * Errors of one form: checked first against the shared zod schema (the one
  * the server validates with, so messages match), then whatever the server
@@ -16,9 +28,12 @@ const none: FormErrors = { form: null, fields: {} };
  */
 export function useFormErrors() {
   const [errors, setErrors] = useState<FormErrors>(none);
+  // The form being submitted (focus is on its button or field when it is sent).
+  const formRef = useRef<HTMLFormElement | null>(null);
 
   /** Parses input with the schema; on failure shows the issues and returns null. */
   function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> | null {
+    formRef.current = (document.activeElement as HTMLElement | null)?.closest("form") ?? formRef.current;
     const result = schema.safeParse(input);
     if (result.success) {
       setErrors(none);
@@ -32,6 +47,7 @@ export function useFormErrors() {
     );
     const { form, ...rest } = fields;
     setErrors({ form: form ?? "Please fix the fields marked below.", fields: rest });
+    focusFirstError(formRef.current);
     return null;
   }
 
@@ -40,6 +56,7 @@ export function useFormErrors() {
       const { form, ...fields } = err.fieldErrors;
       setErrors({ form: form ?? err.message, fields });
     } else setErrors({ form: errorMessage(err), fields: {} });
+    focusFirstError(formRef.current);
   }
 
   return { errors, validate, fromError, clear: () => setErrors(none) };

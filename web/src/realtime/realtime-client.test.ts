@@ -347,9 +347,9 @@ describe("side effects", () => {
     t.socket.send("leaderboard:updated", "feed", 6, {});
     t.socket.send("leaderboard:updated", "feed", 6, {});
     const lines = log.mock.calls.map((c) => c[0]);
-    expect(lines).toContain("leaderboard:updated #6 in feed");
+    expect(lines).toContain('leaderboard:updated #6 in feed → ["leaderboard"]');
     expect(lines).toContain("leaderboard:updated #6 in feed: duplicate, ignored");
-    expect(log.mock.calls.find((c) => c[0] === "leaderboard:updated #6 in feed")?.[1]).toMatchObject({
+    expect(log.mock.calls.find((c) => c[0].startsWith("leaderboard:updated #6 in feed →"))?.[1]).toMatchObject({
       invalidates: [["leaderboard"]],
     });
   });

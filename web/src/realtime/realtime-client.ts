@@ -228,7 +228,9 @@ export class RealtimeClient {
 
   private invalidate(keys: QueryKey[], why: () => string, detail?: unknown) {
     this.scheduler.invalidate(keys);
-    if (this.opts.debug()) this.opts.log(why(), { invalidates: keys, ...(detail ? { event: detail } : {}) });
+    if (!this.opts.debug()) return;
+    const shown = keys.map((k) => JSON.stringify(k)).join(" ") || "nothing";
+    this.opts.log(`${why()} → ${shown}`, { invalidates: keys, ...(detail ? { event: detail } : {}) });
   }
 
   private debug(message: string) {

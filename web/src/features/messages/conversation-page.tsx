@@ -68,7 +68,7 @@ function Thread({ meId, otherId, messages }: { meId: string; otherId: string; me
   if (messages.length === 0) return <p className="muted empty-inline thread-empty">No messages yet. Say hello.</p>;
   return (
     <>
-      <ol className="thread" aria-label="Messages" aria-live="polite">
+      <ol className="thread" aria-label="Conversation" aria-live="polite">
         {messages.map((m, i) => {
           const mine = m.senderId === meId;
           const newDay = i === 0 || dayOf(m.createdAt) !== dayOf(messages[i - 1]!.createdAt);
@@ -124,7 +124,7 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
   return (
     <div className="conversation card">
       <header className="conversation-head">
-        <Link to="/messages" className="btn btn-ghost btn-sm" aria-label="Back to messages">
+        <Link to="/messages" className="btn btn-ghost btn-sm" aria-label="All conversations">
           ←
         </Link>
         {other.data ? (

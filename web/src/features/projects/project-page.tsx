@@ -124,8 +124,6 @@ export function ProjectPage() {
               </a>
             ) : null}
           </section>
-
-          <CommentsSection projectId={p.id} comments={p.comments} commentCount={p.commentCount} me={user} />
         </article>
 
         <aside className="project-aside" aria-label="About the maker">
@@ -153,6 +151,10 @@ export function ProjectPage() {
           </section>
           {isAdmin ? <AdminControls project={p} /> : null}
         </aside>
+
+        <div className="project-comments">
+          <CommentsSection projectId={p.id} comments={p.comments} commentCount={p.commentCount} me={user} />
+        </div>
       </div>
     </div>
   );

@@ -117,28 +117,28 @@ export function ProfilePage() {
           {u.bio ? <p className="profile-bio">{u.bio}</p> : <p className="muted">No bio yet.</p>}
           <p className="muted small">Member since {memberSince(u.createdAt)}</p>
         </div>
-        <div className="profile-actions">
-          {isMe ? (
-            !editing ? (
+        {isMe && editing ? null : (
+          <div className="profile-actions">
+            {isMe ? (
               <button type="button" className="btn" onClick={() => setEditing(true)}>
                 Edit profile
               </button>
-            ) : null
-          ) : (
-            <>
-              <button
-                type="button"
-                className="btn"
-                onClick={() =>
-                  navigate(me.data ? `/messages/${u.id}` : `/login?next=${encodeURIComponent(`/messages/${u.id}`)}`)
-                }
-              >
-                Message
-              </button>
-              <RequestIntroButton toUser={u} className="btn btn-primary" />
-            </>
-          )}
-        </div>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() =>
+                    navigate(me.data ? `/messages/${u.id}` : `/login?next=${encodeURIComponent(`/messages/${u.id}`)}`)
+                  }
+                >
+                  Message
+                </button>
+                <RequestIntroButton toUser={u} className="btn btn-primary" />
+              </>
+            )}
+          </div>
+        )}
       </section>
 
       {isMe && editing && me.data ? <ProfileForm me={me.data} onDone={() => setEditing(false)} /> : null}
