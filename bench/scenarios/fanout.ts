@@ -1,0 +1,75 @@
+/**
+ * Scenario 1, fan-out: N clients across the instances, each subscribed to the
+ * feed and one of a few project rooms; mutations at a steady rate; latency from
+ * commit to arrival in every client, and events lost or duplicated. Baselines
+ * in the same run: a bare Socket.IO broadcast (the floor) and a 30 s poller.
+ */
+import { fork } from "node:child_process";
+import { ClientPool } from "../lib/clients.js";
+import type { Cluster } from "../lib/cluster.js";
+import { progress } from "../lib/log.js";
+import { mutate, pollingStaleness } from "../lib/mutator.js";
+
+export interface FanoutOptions {
+  clients: number;
+  rate: number;
+  durationMs: number;
+  projectRooms?: number;
+}
+
+export async function fanout(cluster: Cluster, opts: FanoutOptions) {
+  const k = opts.projectRooms ?? 5;
+  const projects = cluster.projectIds.slice(0, k);
+  progress(`fan-out: connecting ${opts.clients} clients to ${cluster.instances.length} instances`);
+  const pool = await ClientPool.start({
+    mode: "app",
+    urls: cluster.instances.map((i) => i.url),
+    projects,
+    clients: opts.clients,
+  });
+  try {
+    progress(`fan-out: ${opts.rate} mutations/s for ${opts.durationMs / 1000}s to ${opts.clients} clients`);
+    const m = await mutate(cluster, { rate: opts.rate, durationMs: opts.durationMs, projects, label: `fan-out ${opts.clients}` });
+    await new Promise((r) => setTimeout(r, 2000)); // let the last envelopes land
+    const r = await pool.report();
+    // Every client should get every comment once in the feed, and those of its project room.
+    const perProject = projects.map((_, p) => Math.floor(opts.clients / k) + (p < opts.clients % k ? 1 : 0));
+    const commentTotal = [...m.comments.values()].reduce((a, b) => a + b, 0);
+    const expectedFeed = commentTotal * opts.clients;
+    const expectedProject = projects.reduce((sum, id, p) => sum + (m.comments.get(id) ?? 0) * perProject[p]!, 0);
+    const missing = expectedFeed - r.commentsFeed + (expectedProject - r.commentsProject);
+    return {
+      clients: opts.clients,
+      rate: opts.rate,
+      durationS: opts.durationMs / 1000,
+      mutations: { issued: m.issued, ok: m.ok, failed: m.failed, httpMs: m.http },
+      commitToEvent: r.comment.summary(),
+      allEnvelopes: r.all.summary(),
+      delivered: r.commentsFeed + r.commentsProject,
+      expected: expectedFeed + expectedProject,
+      lost: r.lost + Math.max(0, missing),
+      duplicated: r.duplicated + Math.max(0, -missing),
+      pollingBaseline30s: pollingStaleness(m.committedAt),
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The floor: a bare Socket.IO server broadcasting to the same number of clients at the same rate. */
+export async function rawFloor(opts: { clients: number; rate: number; durationMs: number }) {
+  const child = fork(new URL("../lib/raw-server.ts", import.meta.url), [], { execArgv: ["--import", "tsx"] });
+  const port = await new Promise<number>((resolve) => child.once("message", (m: { port: number }) => resolve(m.port)));
+  const pool = await ClientPool.start({ mode: "raw", urls: [`http://127.0.0.1:${port}`], projects: [], clients: opts.clients });
+  try {
+    progress(`floor: bare Socket.IO broadcast to ${opts.clients} clients at ${opts.rate}/s`);
+    child.send({ cmd: "run", rate: opts.rate, durationMs: opts.durationMs });
+    await new Promise((resolve) => child.once("message", resolve));
+    await new Promise((r) => setTimeout(r, 500));
+    const r = await pool.report();
+    return { clients: opts.clients, rate: opts.rate, broadcastToArrival: r.all.summary() };
+  } finally {
+    await pool.close();
+    child.kill("SIGTERM");
+  }
+}
