@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
-import { Link, NavLink, useNavigate } from "react-router";
+import { type ReactNode, useEffect, useRef } from "react";
+import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { useLogout, useMe } from "../features/auth/auth.queries";
 import { introsQueryOptions, pendingReceived } from "../features/intros/intros.queries";
 import { conversationsQueryOptions, totalUnread } from "../features/messages/messages.queries";
@@ -36,7 +36,27 @@ function SignedInNav({ meId }: { meId: string }) {
   );
 }
 
+/**
+ * A new page starts at its top, and keyboard and screen-reader users start at
+ * its content (the declarative router does neither by itself).
+ */
+function useNewPageFocus() {
+  const { pathname, hash } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const target = hash ? document.getElementById(hash.slice(1)) : null;
+    if (target) target.scrollIntoView();
+    else window.scrollTo(0, 0);
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [pathname, hash]);
+}
+
 export function AppShell({ children }: { children: ReactNode }) {
+  useNewPageFocus();
   const connection = useRealTimeUpdates();
   const me = useMe();
   const logout = useLogout();

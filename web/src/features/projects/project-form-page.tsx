@@ -161,7 +161,7 @@ function EditForm({ project }: { project: ProjectDetail }) {
 }
 
 export function EditProjectPage() {
-  const { id = "" } = useParams();
+  const id = (useParams().id ?? "").toLowerCase();
   const project = useQuery(projectQueryOptions(id));
   useDocumentTitle(project.data ? `Edit ${project.data.title}` : "Edit project");
   return (

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { useEffect, useState } from "react";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { Avatar } from "../../components/avatar";
 import { RelativeTime } from "../../components/relative-time";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
@@ -64,11 +64,17 @@ function DeleteProject({ id }: { id: string }) {
 }
 
 export function ProjectPage() {
-  const { id = "" } = useParams();
+  const id = (useParams().id ?? "").toLowerCase();
   useProjectRoom(id);
   const me = useMe();
   const project = useQuery(projectQueryOptions(id));
   useDocumentTitle(project.data?.title ?? "Project");
+  const { hash } = useLocation();
+  const loaded = project.isSuccess;
+  useEffect(() => {
+    // A link to #comments arrives before the comments do.
+    if (loaded && hash === "#comments") document.getElementById("comments")?.scrollIntoView();
+  }, [loaded, hash]);
 
   if (project.isPending) return <Skeleton lines={3} height={140} />;
   // A 404 after the page was showing the project means it was deleted meanwhile.

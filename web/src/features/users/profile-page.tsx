@@ -78,7 +78,7 @@ function ProfileForm({ me, onDone }: { me: Me; onDone: () => void }) {
 const memberSince = (iso: string) => new Date(iso).toLocaleDateString([], { month: "long", year: "numeric" });
 
 export function ProfilePage() {
-  const { id = "" } = useParams();
+  const id = (useParams().id ?? "").toLowerCase();
   const me = useMe();
   const profile = useQuery(profileQueryOptions(id));
   const [editing, setEditing] = useState(false);
