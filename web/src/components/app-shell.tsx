@@ -43,6 +43,7 @@ function SignedInNav({ meId }: { meId: string }) {
 function useNewPageFocus() {
   const { pathname, hash } = useLocation();
   const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on a new pathname (not on ?sort= tab switches)
   useEffect(() => {
     if (first.current) {
       first.current = false;

@@ -58,46 +58,38 @@ function Composer({ meId, otherId }: { meId: string; otherId: string }) {
 }
 
 function Thread({ meId, otherId, messages }: { meId: string; otherId: string; messages: MessageView[] }) {
-  const endRef = useRef<HTMLDivElement>(null);
-  const lastId = messages[messages.length - 1]?.id;
-  useEffect(() => {
-    if (lastId) endRef.current?.scrollIntoView({ block: "end" });
-  }, [lastId]);
   const lastMine = [...messages].reverse().find((m) => m.senderId === meId);
 
   if (messages.length === 0) return <p className="muted empty-inline thread-empty">No messages yet. Say hello.</p>;
   return (
-    <>
-      <ol className="thread" aria-label="Conversation" aria-live="polite">
-        {messages.map((m, i) => {
-          const mine = m.senderId === meId;
-          const newDay = i === 0 || dayOf(m.createdAt) !== dayOf(messages[i - 1]!.createdAt);
-          return (
-            <li key={m.id} className={`bubble-row${mine ? " is-mine" : ""}`} data-other={mine ? undefined : otherId}>
-              {newDay ? <p className="thread-day">{dayOf(m.createdAt)}</p> : null}
-              <div className="bubble">
-                <p className="bubble-text">{m.body}</p>
-                <time className="bubble-time" dateTime={m.createdAt}>
-                  {clockTime(m.createdAt)}
-                </time>
-              </div>
-              {m.id === lastMine?.id ? (
-                <p className="receipt" data-testid="read-receipt">
-                  {m.readAt ? (
-                    <>
-                      Read <span className="muted">{clockTime(m.readAt)}</span>
-                    </>
-                  ) : (
-                    "Sent"
-                  )}
-                </p>
-              ) : null}
-            </li>
-          );
-        })}
-      </ol>
-      <div ref={endRef} />
-    </>
+    <ol className="thread" aria-label="Conversation" aria-live="polite">
+      {messages.map((m, i) => {
+        const mine = m.senderId === meId;
+        const newDay = i === 0 || dayOf(m.createdAt) !== dayOf(messages[i - 1]!.createdAt);
+        return (
+          <li key={m.id} className={`bubble-row${mine ? " is-mine" : ""}`} data-other={mine ? undefined : otherId}>
+            {newDay ? <p className="thread-day">{dayOf(m.createdAt)}</p> : null}
+            <div className="bubble">
+              <p className="bubble-text">{m.body}</p>
+              <time className="bubble-time" dateTime={m.createdAt}>
+                {clockTime(m.createdAt)}
+              </time>
+            </div>
+            {m.id === lastMine?.id ? (
+              <p className="receipt" data-testid="read-receipt">
+                {m.readAt ? (
+                  <>
+                    Read <span className="muted">{clockTime(m.readAt)}</span>
+                  </>
+                ) : (
+                  "Sent"
+                )}
+              </p>
+            ) : null}
+          </li>
+        );
+      })}
+    </ol>
   );
 }
 
@@ -105,6 +97,13 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
   const other = useQuery(profileQueryOptions(otherId));
   const thread = useQuery({ ...threadQueryOptions(meId, otherId), enabled: meId !== otherId });
   useDocumentTitle(other.data ? `Messages with ${other.data.name}` : "Messages");
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const lastId = thread.data?.at(-1)?.id;
+  useEffect(() => {
+    // Keep the newest message in view (scrolling only the thread, not the page).
+    const el = scrollRef.current;
+    if (el && lastId) el.scrollTop = el.scrollHeight;
+  }, [lastId]);
 
   if (meId === otherId)
     return (
@@ -136,7 +135,7 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
           <h1 className="conversation-title">{other.isError ? "Conversation" : "\u00a0"}</h1>
         )}
       </header>
-      <div className="thread-scroll">
+      <div className="thread-scroll" ref={scrollRef}>
         {thread.isPending ? (
           <Skeleton lines={3} height={48} />
         ) : thread.isError && !thread.data ? (
