@@ -10,11 +10,11 @@ import { ConnectionIndicator } from "./connection-indicator";
 import { Toaster } from "./toaster";
 
 function CountBadge({ count, label, testId }: { count: number; label: string; testId: string }) {
-  // Always rendered, so a count arriving does not shift the nav.
+  // Always rendered (hidden at zero), so a count arriving does not shift the nav.
   return (
-    <span className={`count-badge${count > 0 ? "" : " is-zero"}`} data-testid={testId} aria-hidden={count === 0}>
-      {count > 0 ? count : ""}
-      {count > 0 ? <span className="sr-only"> {label}</span> : null}
+    <span className={`count-badge${count > 0 ? "" : " is-zero"}`} aria-hidden={count === 0}>
+      <span data-testid={testId}>{count}</span>
+      <span className="sr-only"> {label}</span>
     </span>
   );
 }

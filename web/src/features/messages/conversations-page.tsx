@@ -42,8 +42,8 @@ function Conversations({ meId }: { meId: string }) {
                 </span>
               </span>
               {c.unreadCount > 0 ? (
-                <span className="count-badge" data-testid="conversation-unread">
-                  {c.unreadCount}
+                <span className="count-badge">
+                  <span data-testid="conversation-unread">{c.unreadCount}</span>
                   <span className="sr-only"> unread</span>
                 </span>
               ) : null}
