@@ -1,7 +1,7 @@
 /** A pool of worker threads, each hosting a share of the benchmark's Socket.IO clients. */
 import { Worker } from "node:worker_threads";
-import { Histogram } from "./stats.js";
 import type { WorkerInit } from "./clients.worker.js";
+import { Histogram } from "./stats.js";
 
 export interface ClientReport {
   comment: Histogram;
@@ -82,7 +82,15 @@ export class ClientPool {
     for (const p of parts) {
       total.comment.merge(Histogram.from(p.comment));
       total.all.merge(Histogram.from(p.all));
-      for (const k of ["lost", "duplicated", "resyncs", "reconnects", "commentsFeed", "commentsProject", "connected"] as const)
+      for (const k of [
+        "lost",
+        "duplicated",
+        "resyncs",
+        "reconnects",
+        "commentsFeed",
+        "commentsProject",
+        "connected",
+      ] as const)
         total[k] += p[k];
     }
     return total;

@@ -44,7 +44,9 @@ function connectClient(i: number): Promise<void> {
   const subscribe = async (first: boolean) => {
     for (const room of rooms) {
       const prev = last.get(room);
-      const ack = await socket.timeout(10_000).emitWithAck("subscribe", prev === undefined ? { room } : { room, lastSeq: prev });
+      const ack = await socket
+        .timeout(10_000)
+        .emitWithAck("subscribe", prev === undefined ? { room } : { room, lastSeq: prev });
       if (!ack?.ok) throw new Error(`subscribe ${room} failed: ${JSON.stringify(ack)}`);
       // After a reconnect a careful client refetches what the room covers and resumes from here.
       if (!first && ack.seq !== prev) resyncs++;

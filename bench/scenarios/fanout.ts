@@ -29,7 +29,12 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
   });
   try {
     progress(`fan-out: ${opts.rate} mutations/s for ${opts.durationMs / 1000}s to ${opts.clients} clients`);
-    const m = await mutate(cluster, { rate: opts.rate, durationMs: opts.durationMs, projects, label: `fan-out ${opts.clients}` });
+    const m = await mutate(cluster, {
+      rate: opts.rate,
+      durationMs: opts.durationMs,
+      projects,
+      label: `fan-out ${opts.clients}`,
+    });
     await new Promise((r) => setTimeout(r, 2000)); // let the last envelopes land
     const r = await pool.report();
     // Every client should get every comment once in the feed, and those of its project room.
@@ -60,7 +65,12 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
 export async function rawFloor(opts: { clients: number; rate: number; durationMs: number }) {
   const child = fork(new URL("../lib/raw-server.ts", import.meta.url), [], { execArgv: ["--import", "tsx"] });
   const port = await new Promise<number>((resolve) => child.once("message", (m: { port: number }) => resolve(m.port)));
-  const pool = await ClientPool.start({ mode: "raw", urls: [`http://127.0.0.1:${port}`], projects: [], clients: opts.clients });
+  const pool = await ClientPool.start({
+    mode: "raw",
+    urls: [`http://127.0.0.1:${port}`],
+    projects: [],
+    clients: opts.clients,
+  });
   try {
     progress(`floor: bare Socket.IO broadcast to ${opts.clients} clients at ${opts.rate}/s`);
     child.send({ cmd: "run", rate: opts.rate, durationMs: opts.durationMs });

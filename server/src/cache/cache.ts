@@ -1,14 +1,35 @@
 import { familyOf, type Resource } from "@shared/realtime/resources";
 import type { Logger } from "../lib/log.js";
 import type { Metrics } from "../lib/metrics.js";
-import type { CacheStore } from "./store.js";
+import type { CacheStore, Lookup } from "./store.js";
 
 /** The tag every entry depends on; moving it drops the whole cache at once. */
 export const GLOBAL_TAG = "*";
 
+/** How long a fill may hold its lease, and how long others wait for it. */
+const LEASE_MS = 2000;
+const AWAIT_FILL_MS = 250;
+/** Entries read within this window are refreshed when a change invalidates them. */
+const HOT_WINDOW_MS = 30_000;
+const MAX_HOT_ENTRIES = 2000;
+const REFRESH_CONCURRENCY = 4;
+
 export interface CacheHealth {
   up: boolean;
   kind: "redis" | "memory";
+}
+
+type Load = () => Promise<string>;
+
+interface HotEntry {
+  name: string;
+  tags: Resource[];
+  tagKeys: string[];
+  load: Load;
+  ttlSeconds: number | undefined;
+  lastRead: number;
+  /** Read since it was last loaded: only then is a refresh worth its query. */
+  readSinceLoad: boolean;
 }
 
 /**
@@ -22,11 +43,23 @@ export interface CacheHealth {
  *   the database before a write committed stores its result under the old
  *   generation, a key nobody computes any more (the write moved the generation
  *   after commit, before its response and its events).
- * Loads of the same key are shared by the readers of one instance (single
- * flight). Any cache failure falls back to the database: slower, never stale.
+ *
+ * Thundering herds: on a miss one caller takes the entry's lease and fills it;
+ * other callers, on any instance, wait for that fill instead of querying the
+ * database themselves (leases in the manner of Facebook's memcache; within an
+ * instance a plain single flight). And entries read recently are refilled by
+ * the instance that invalidated them, right after the invalidation and before
+ * the change's events go out, so the clients that refetch on the event wait for
+ * one load in flight instead of each starting one (ADR 010).
+ *
+ * Any cache failure falls back to the database: slower, never stale.
  */
 export class Cache {
   private readonly inflight = new Map<string, Promise<string>>();
+  private readonly hot = new Map<string, HotEntry>();
+  private readonly hotByTag = new Map<string, Set<string>>();
+  private readonly refreshQueue = new Set<string>();
+  private refreshing = 0;
 
   constructor(
     private readonly store: CacheStore,
@@ -45,19 +78,16 @@ export class Cache {
    * Returns the JSON stored for `name`, loading and storing it on a miss.
    * `tags` are the resources the value is derived from.
    */
-  async read(
-    name: string,
-    tags: Resource[],
-    load: () => Promise<string>,
-    opts: { ttlSeconds?: number } = {},
-  ): Promise<string> {
+  async read(name: string, tags: Resource[], load: Load, opts: { ttlSeconds?: number } = {}): Promise<string> {
     if (!this.isUp()) {
       this.metrics.cacheRequests.inc({ result: "bypass" });
       return load();
     }
-    let lookup: Awaited<ReturnType<CacheStore["lookup"]>>;
+    const tagKeys = keysToRead(tags);
+    this.remember(name, tags, tagKeys, load, opts.ttlSeconds);
+    let lookup: Lookup;
     try {
-      lookup = await this.store.lookup(name, tagKeys(tags, true));
+      lookup = await this.store.lookup(name, tagKeys, LEASE_MS);
     } catch (err) {
       this.fail("lookup", err);
       this.metrics.cacheRequests.inc({ result: "bypass" });
@@ -72,41 +102,125 @@ export class Cache {
       this.metrics.cacheRequests.inc({ result: "joined" });
       return pending;
     }
+    if (!lookup.lease) {
+      // Someone else (maybe another instance) is filling this very key: wait for it.
+      const filled = await this.store.await(lookup.key, AWAIT_FILL_MS).catch(() => null);
+      if (filled !== null) {
+        this.metrics.cacheRequests.inc({ result: "joined" });
+        return filled;
+      }
+    }
     this.metrics.cacheRequests.inc({ result: "miss" });
+    return this.fill(lookup.key, name, load, opts.ttlSeconds);
+  }
+
+  /** Loads and stores an entry under `key`, sharing the load with concurrent readers of this instance. */
+  private fill(key: string, name: string, load: Load, ttlSeconds: number | undefined): Promise<string> {
+    const hot = this.hot.get(name);
+    if (hot) hot.readSinceLoad = false;
     const fill = (async () => {
       const value = await load();
       try {
-        await this.store.set(lookup.key, value, Math.min(opts.ttlSeconds ?? this.ttlSeconds, this.ttlSeconds));
+        await this.store.set(key, value, Math.min(ttlSeconds ?? this.ttlSeconds, this.ttlSeconds));
       } catch (err) {
         this.fail("set", err);
       }
       return value;
-    })().finally(() => this.inflight.delete(lookup.key));
-    this.inflight.set(lookup.key, fill);
+    })().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, fill);
     return fill;
   }
 
   /**
-   * Moves the generation of every resource (and of nothing else). Returns false
-   * when the store could not record it; the link is then marked down and will
-   * move the global generation before the cache is trusted again.
+   * Moves the generation of every resource (and of nothing else), then starts
+   * refilling the hot entries that depended on them. Returns false when the
+   * store could not record it; the link is then marked down and will move the
+   * global generation before the cache is trusted again.
    */
   async invalidate(resources: Iterable<Resource>): Promise<boolean> {
-    const keys = tagKeys([...resources], false);
+    const keys = keysToBump([...resources]);
     if (!keys.length) return true;
     try {
       await this.store.bump(keys);
       this.metrics.invalidations.inc(keys.length);
-      return true;
     } catch (err) {
       this.fail("invalidate", err);
       return false;
     }
+    this.scheduleRefresh(keys);
+    return true;
   }
 
-  /** Drops everything (used after an outage and at start). */
-  async invalidateAll(): Promise<void> {
-    await this.store.bump([GLOBAL_TAG]);
+  private remember(name: string, tags: Resource[], tagKeys: string[], load: Load, ttlSeconds: number | undefined) {
+    const now = Date.now();
+    const entry = this.hot.get(name);
+    if (entry) {
+      entry.load = load;
+      entry.lastRead = now;
+      entry.readSinceLoad = true;
+      // Map order is insertion order: re-insert to keep the most recent last.
+      this.hot.delete(name);
+      this.hot.set(name, entry);
+      return;
+    }
+    this.hot.set(name, { name, tags, tagKeys, load, ttlSeconds, lastRead: now, readSinceLoad: true });
+    for (const k of tagKeys) {
+      let names = this.hotByTag.get(k);
+      if (!names) this.hotByTag.set(k, (names = new Set()));
+      names.add(name);
+    }
+    if (this.hot.size > MAX_HOT_ENTRIES) {
+      const oldest = this.hot.keys().next().value;
+      if (oldest !== undefined) this.forget(oldest);
+    }
+  }
+
+  private forget(name: string) {
+    const entry = this.hot.get(name);
+    if (!entry) return;
+    this.hot.delete(name);
+    for (const k of entry.tagKeys) this.hotByTag.get(k)?.delete(name);
+  }
+
+  private scheduleRefresh(bumped: string[]) {
+    if (!this.isUp()) return;
+    const now = Date.now();
+    const names = bumped.includes(GLOBAL_TAG)
+      ? this.hot.keys()
+      : bumped.flatMap((k) => [...(this.hotByTag.get(k) ?? [])]);
+    for (const name of names) {
+      const entry = this.hot.get(name);
+      if (!entry) continue;
+      if (now - entry.lastRead > HOT_WINDOW_MS) this.forget(name);
+      else if (entry.readSinceLoad) this.refreshQueue.add(name);
+    }
+    this.pump();
+  }
+
+  /** Refills queued entries, a few at a time (a burst of writes must not become a storm of loads). */
+  private pump() {
+    while (this.refreshing < REFRESH_CONCURRENCY && this.refreshQueue.size) {
+      const name = this.refreshQueue.values().next().value as string;
+      this.refreshQueue.delete(name);
+      const entry = this.hot.get(name);
+      if (!entry) continue;
+      this.refreshing++;
+      this.refresh(entry)
+        .catch((err) => this.log.warn({ err, name }, "cache refresh failed"))
+        .finally(() => {
+          this.refreshing--;
+          this.pump();
+        });
+    }
+  }
+
+  private async refresh(entry: HotEntry) {
+    if (!this.isUp()) return;
+    const lookup = await this.store.lookup(entry.name, entry.tagKeys, LEASE_MS);
+    // Already there, or someone else is filling it, or a reader of ours is.
+    if (lookup.value !== null || !lookup.lease || this.inflight.has(lookup.key)) return;
+    this.metrics.cacheRefreshes.inc();
+    await this.fill(lookup.key, entry.name, entry.load, entry.ttlSeconds);
   }
 
   private fail(op: string, err: unknown) {
@@ -117,19 +231,20 @@ export class Cache {
 }
 
 /**
- * Generation keys for a set of resources. Reads depend on each resource's
- * family too (`project:*` for `project:abc`), so a change that touches an
- * unknown set of projects can drop all of them with one bump.
+ * Generation keys a read depends on: each resource, its family (`project:*`
+ * for `project:abc`, so a change that touches an unknown set of projects can
+ * drop all of them with one bump) and the global generation.
  */
-function tagKeys(resources: Resource[], forRead: boolean): string[] {
-  const keys = new Set<string>();
-  if (forRead) keys.add(GLOBAL_TAG);
+function keysToRead(resources: Resource[]): string[] {
+  const keys = new Set<string>([GLOBAL_TAG]);
   for (const r of resources) {
     keys.add(r);
-    if (forRead) {
-      const family = familyOf(r);
-      if (family) keys.add(family);
-    }
+    const family = familyOf(r);
+    if (family) keys.add(family);
   }
   return [...keys];
+}
+
+function keysToBump(resources: Resource[]): string[] {
+  return [...new Set<string>(resources)];
 }

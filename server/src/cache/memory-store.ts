@@ -8,7 +8,8 @@ export class MemoryStore implements CacheStore {
   private readonly gens = new Map<string, number>();
   private readonly entries = new Map<string, { value: string; expires: number }>();
 
-  async lookup(name: string, tagKeys: string[]): Promise<Lookup> {
+  // One process: the cache's own single flight already shares loads, so every miss gets the lease.
+  async lookup(name: string, tagKeys: string[], _leaseMs: number): Promise<Lookup> {
     const gens = tagKeys.map((k) => {
       let g = this.gens.get(k);
       if (g === undefined) {
@@ -18,7 +19,11 @@ export class MemoryStore implements CacheStore {
       return g;
     });
     const key = `${name}|${gens.join(".")}`;
-    return { key, value: this.read(key) };
+    return { key, value: this.read(key), lease: true };
+  }
+
+  async await(key: string, _timeoutMs: number): Promise<string | null> {
+    return this.read(key);
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {

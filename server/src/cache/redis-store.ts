@@ -15,7 +15,10 @@ for i = 1, #KEYS do
   end
 end
 local key = ARGV[1] .. '|' .. table.concat(gens, '.')
-return {key, redis.call('GET', key)}`;
+local value = redis.call('GET', key)
+if value then return {key, value, 0} end
+local lease = redis.call('SET', key .. ':lease', '1', 'NX', 'PX', ARGV[2])
+return {key, false, lease and 1 or 0}`;
 
 const BUMP = `${NOW_MICROS}
 for i = 1, #KEYS do
@@ -27,13 +30,19 @@ for i = 1, #KEYS do
 end
 return #KEYS`;
 
+// Stores the entry and releases its lease in one step.
+const FILL = `redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('DEL', KEYS[1] .. ':lease')
+return 1`;
+
 const HIT = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    zsLookup(numKeys: number, ...args: string[]): Result<[string, string | null], Context>;
+    zsLookup(numKeys: number, ...args: string[]): Result<[string, string | null, number], Context>;
+    zsFill(key: string, value: string, ttl: number): Result<number, Context>;
     zsBump(numKeys: number, ...keys: string[]): Result<number, Context>;
     zsHit(key: string, ttl: number): Result<number, Context>;
   }
@@ -43,11 +52,13 @@ export function defineCacheScripts(redis: Redis) {
   redis.defineCommand("zsLookup", { lua: LOOKUP });
   redis.defineCommand("zsBump", { lua: BUMP });
   redis.defineCommand("zsHit", { lua: HIT, numberOfKeys: 1 });
+  redis.defineCommand("zsFill", { lua: FILL, numberOfKeys: 1 });
 }
 
 /**
  * Redis store. Keys live under `prefix`: `g:<tag>` generations (no TTL, tiny),
- * `c:<name>|<gens>` entries (with TTL), `r:<key>` rate counters.
+ * `c:<name>|<gens>` entries (with TTL) and their `lease:` keys (a few seconds),
+ * `r:<key>` rate counters.
  */
 export class RedisStore implements CacheStore {
   readonly kind = "redis" as const;
@@ -59,14 +70,31 @@ export class RedisStore implements CacheStore {
     defineCacheScripts(redis);
   }
 
-  async lookup(name: string, tagKeys: string[]): Promise<Lookup> {
+  async lookup(name: string, tagKeys: string[], leaseMs: number): Promise<Lookup> {
     const keys = tagKeys.map((k) => `${this.prefix}g:${k}`);
-    const [key, value] = await this.redis.zsLookup(keys.length, ...keys, `${this.prefix}c:${name}`);
-    return { key, value };
+    const [key, value, lease] = await this.redis.zsLookup(
+      keys.length,
+      ...keys,
+      `${this.prefix}c:${name}`,
+      String(leaseMs),
+    );
+    return { key, value, lease: lease === 1 };
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(key, value, "EX", ttlSeconds);
+    await this.redis.zsFill(key, value, ttlSeconds);
+  }
+
+  /** Polls for the entry another caller is filling (a fill takes a few milliseconds). */
+  async await(key: string, timeoutMs: number): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 1; Date.now() < deadline; delay = Math.min(delay * 2, 8)) {
+      await new Promise((r) => setTimeout(r, delay));
+      const [value, leased] = await this.redis.mget(key, `${key}:lease`);
+      if (value != null) return value;
+      if (leased == null) return null; // the filler gave up (or failed): fill it ourselves
+    }
+    return null;
   }
 
   async bump(tagKeys: string[]): Promise<void> {

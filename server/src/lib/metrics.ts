@@ -25,6 +25,11 @@ export function createMetrics() {
       labelNames: ["op"] as const,
       registers: [registry],
     }),
+    cacheRefreshes: new Counter({
+      name: "zs_cache_refreshes_total",
+      help: "Hot entries refilled by the instance that invalidated them, before clients asked again",
+      registers: [registry],
+    }),
     invalidations: new Counter({
       name: "zs_cache_invalidations_total",
       help: "Cache tags moved to a new generation",
