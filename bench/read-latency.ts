@@ -22,7 +22,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { createServer } from "node:net";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -207,6 +207,8 @@ interface Result {
   p99: number;
   max: number;
   mean: number;
+  /** Mean response body size. */
+  bytes: number;
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -217,6 +219,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 async function load(base: string, s: Scenario, seconds: number) {
   const latencies: number[] = [];
   let errors = 0;
+  let bytes = 0;
   let next = 0;
   const end = performance.now() + seconds * 1000;
   const worker = async () => {
@@ -225,17 +228,18 @@ async function load(base: string, s: Scenario, seconds: number) {
       const start = performance.now();
       const res = await get(base + s.path(i), s.token).catch(() => ({ status: 0, body: "" }));
       latencies.push(performance.now() - start);
+      bytes += res.body.length;
       if (res.status !== 200) errors++;
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { latencies, errors, elapsed: (performance.now() - started) / 1000 };
+  return { latencies, errors, bytes, elapsed: (performance.now() - started) / 1000 };
 }
 
 async function measure(base: string, s: Scenario, cache: "on" | "off"): Promise<Result> {
   await load(base, s, WARMUP_SECONDS);
-  const { latencies, errors, elapsed } = await load(base, s, SECONDS);
+  const { latencies, errors, bytes, elapsed } = await load(base, s, SECONDS);
   const sorted = latencies.sort((a, b) => a - b);
   return {
     scenario: s.name,
@@ -249,6 +253,7 @@ async function measure(base: string, s: Scenario, cache: "on" | "off"): Promise<
     p99: round(quantile(sorted, 0.99)),
     max: round(sorted[sorted.length - 1] ?? Number.NaN),
     mean: round(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
+    bytes: Math.round(bytes / (sorted.length || 1)),
   };
 }
 
@@ -267,6 +272,8 @@ async function main() {
   const databaseUrl = url.toString();
   const sql = new pg.Client({ connectionString: databaseUrl });
   const results: Result[] = [];
+  // The machine may be shared: the load average before and after says how quiet it was.
+  const loadBefore = loadavg().map(round);
   let server: Server | null = null;
   try {
     log(`database ${name}: migrating`);
@@ -354,6 +361,7 @@ async function main() {
             cpu: cpus()[0]?.model,
             memoryGb: round(totalmem() / 2 ** 30),
             node: process.version,
+            loadAverage: { before: loadBefore, after: loadavg().map(round) },
           },
           settings: {
             concurrency: CONCURRENCY,
