@@ -6,6 +6,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { openSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { Redis } from "ioredis";
 import { SignJWT } from "jose";
 import pg from "pg";
@@ -88,9 +90,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   });
   const start = async (i: number) => {
     const inst = instances[i]!;
+    // Warnings and errors of each instance go to bench/results/logs/ (pino writes to stdout).
+    await mkdir("bench/results/logs", { recursive: true });
+    const log = openSync(`bench/results/logs/${name}-instance-${i}.log`, "a");
     const child = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
       env: env(i),
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", log, log],
     });
     inst.child = child;
     child.once("exit", () => {

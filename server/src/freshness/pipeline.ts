@@ -34,6 +34,8 @@ export interface Committed {
 // it, because the pipeline below delivers precise events for it (ADR 008).
 const MARK_APP_ORIGIN = "SELECT set_config('zerostale.origin', 'app', true)";
 const MAX_ATTEMPTS = 3;
+// Under a burst, writers queue for a connection rather than fail fast.
+const TX_OPTIONS = { maxWait: 5_000, timeout: 10_000 } as const;
 
 /**
  * The one after-commit pipeline every mutation goes through:
@@ -60,23 +62,39 @@ export class Freshness extends EventEmitter<{ committed: [Committed] }> {
   /** Runs `work` in a transaction, then invalidates and emits what it declared. */
   async mutate<T>(ctx: RoomContext, work: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const evts: DomainEvent[] = [];
-      const touched: Resource[] = [];
-      const fx: Effects = {
-        emit: (type, data) => void evts.push(makeEvent(type, data)),
-        touch: (...r) => void touched.push(...r),
-      };
+      const { fx, evts, touched } = collector();
       let result: T;
       try {
         result = await this.db.prisma.$transaction(async (tx) => {
           await tx.$executeRawUnsafe(MARK_APP_ORIGIN);
           return work(tx, fx);
-        });
+        }, TX_OPTIONS);
       } catch (err) {
         if (attempt < MAX_ATTEMPTS && isTransient(err)) {
           this.log.debug({ err, attempt }, "transaction conflict; retrying");
           continue;
         }
+        throw err;
+      }
+      await this.afterCommit(evts, ctx, touched);
+      return result;
+    }
+  }
+
+  /**
+   * For a mutation that is a single statement (a database function that marks
+   * its transaction as the app's own, see the vote_functions migration): no
+   * interactive transaction, so no row lock is held across network round trips.
+   * The statement has committed when `work` returns.
+   */
+  async mutateInStatement<T>(ctx: RoomContext, work: (db: Database["prisma"], fx: Effects) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const { fx, evts, touched } = collector();
+      let result: T;
+      try {
+        result = await work(this.db.prisma, fx);
+      } catch (err) {
+        if (attempt < MAX_ATTEMPTS && isTransient(err)) continue;
         throw err;
       }
       await this.afterCommit(evts, ctx, touched);
@@ -99,6 +117,17 @@ export class Freshness extends EventEmitter<{ committed: [Committed] }> {
     this.emitBatch(outgoing);
     this.emit("committed", { events: all, resources: [...resources], outgoing });
   }
+}
+
+/** An Effects that records what a mutation declares. */
+function collector() {
+  const evts: DomainEvent[] = [];
+  const touched: Resource[] = [];
+  const fx: Effects = {
+    emit: (type, data) => void evts.push(makeEvent(type, data)),
+    touch: (...r) => void touched.push(...r),
+  };
+  return { fx, evts, touched };
 }
 
 /** Validates a payload against the catalogue and strips fields it does not declare. */

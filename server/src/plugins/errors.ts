@@ -56,6 +56,14 @@ export default fp(
       }
       const known = err.code ? FASTIFY_CODES[err.code] : undefined;
       if (known) return reply.status(known[0]).send(body(known[1], known[2]));
+      // Overload (no database connection free in time): say so, and when to retry.
+      if ((err as { code?: string }).code === "P2028" || (err as { code?: string }).code === "P2024") {
+        request.log.warn({ err }, "database busy");
+        return reply
+          .status(503)
+          .header("retry-after", "1")
+          .send(body(ErrorCode.UNAVAILABLE, "The server is busy; try again in a moment"));
+      }
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         return reply
