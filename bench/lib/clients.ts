@@ -13,6 +13,7 @@ export interface ClientReport {
   commentsFeed: number;
   commentsProject: number;
   connected: number;
+  perClient: { feedComments: number; repairs: number }[];
 }
 
 export class ClientPool {
@@ -64,7 +65,8 @@ export class ClientPool {
   }
 
   async report(): Promise<ClientReport> {
-    const parts = (await this.ask("report", "report")) as (Omit<ClientReport, "comment" | "all"> & {
+    const parts = (await this.ask("report", "report")) as (Omit<ClientReport, "comment" | "all" | "perClient"> & {
+      perClient: ClientReport["perClient"];
       comment: ReturnType<Histogram["toJSON"]>;
       all: ReturnType<Histogram["toJSON"]>;
     })[];
@@ -78,6 +80,7 @@ export class ClientPool {
       commentsFeed: 0,
       commentsProject: 0,
       connected: 0,
+      perClient: [],
     };
     for (const p of parts) {
       total.comment.merge(Histogram.from(p.comment));

@@ -33,12 +33,18 @@ let commentsFeed = 0;
 let commentsProject = 0;
 let connected = 0;
 const sockets: Socket[] = [];
+/** Per client: comments received in the feed, and signals that told it to refetch (gap, resync, reconnect). */
+const perClient: { feedComments: number; repairs: number }[] = [];
 
 function connectClient(i: number): Promise<void> {
   const url = init.urls[(init.offset + i) % init.urls.length]!;
   const project = init.projects[(init.offset + i) % Math.max(1, init.projects.length)];
   const rooms = init.mode === "app" ? ["feed", `project:${project}`] : [];
   const last = new Map<string, number>();
+  /** Recent seqs received per room: a true duplicate is the same envelope twice. */
+  const seen = new Map<string, Set<number>>();
+  const mine = { feedComments: 0, repairs: 0 };
+  perClient.push(mine);
   const socket = io(url, { transports: ["websocket"], reconnectionDelay: 100, reconnectionDelayMax: 1000 });
   sockets.push(socket);
   const subscribe = async (first: boolean) => {
@@ -49,6 +55,7 @@ function connectClient(i: number): Promise<void> {
         .emitWithAck("subscribe", prev === undefined ? { room } : { room, lastSeq: prev });
       if (!ack?.ok) throw new Error(`subscribe ${room} failed: ${JSON.stringify(ack)}`);
       // After a reconnect a careful client refetches what the room covers and resumes from here.
+      if (!first) mine.repairs++;
       if (!first && ack.seq !== prev) resyncs++;
       last.set(room, ack.seq);
     }
@@ -62,14 +69,21 @@ function connectClient(i: number): Promise<void> {
     const e = payload as Envelope;
     if (!e || typeof e.seq !== "number") return;
     const prev = last.get(e.room);
+    let got = seen.get(e.room);
+    if (!got) seen.set(e.room, (got = new Set()));
+    if (got.has(e.seq)) {
+      duplicated++;
+      return;
+    }
+    got.add(e.seq);
+    if (got.size > 2000) got.delete(got.values().next().value as number);
     if (prev !== undefined) {
-      if (e.seq <= prev) {
-        duplicated++;
-        return;
-      }
+      // Numbered before the (re)subscribe ack but delivered after it: already covered, ignore.
+      if (e.seq <= prev) return;
       if (e.seq > prev + 1) {
         // A gap: a careful client refetches, so nothing is lost *silently*; counted as lost here.
         lost += e.seq - prev - 1;
+        mine.repairs++;
       }
     }
     last.set(e.room, e.seq);
@@ -77,10 +91,13 @@ function connectClient(i: number): Promise<void> {
     hist.all.record(latency);
     if (type === "comment:added") {
       hist.comment.record(latency);
-      if (e.room === "feed") commentsFeed++;
-      else commentsProject++;
+      if (e.room === "feed") {
+        commentsFeed++;
+        mine.feedComments++;
+      } else commentsProject++;
     } else if (type === "cache:invalidate") {
       resyncs++;
+      mine.repairs++;
     }
   });
   return new Promise((resolve, reject) => {
@@ -115,6 +132,7 @@ parentPort!.on("message", async (msg: { cmd: string }) => {
     hist.comment = new Histogram();
     hist.all = new Histogram();
     lost = duplicated = resyncs = reconnects = commentsFeed = commentsProject = 0;
+    for (const c of perClient) c.feedComments = c.repairs = 0;
     parentPort!.postMessage({ reset: true });
   } else if (msg.cmd === "report") {
     parentPort!.postMessage({
@@ -128,6 +146,7 @@ parentPort!.on("message", async (msg: { cmd: string }) => {
         commentsFeed,
         commentsProject,
         connected,
+        perClient,
       },
     });
   } else if (msg.cmd === "close") {

@@ -60,6 +60,7 @@ export class Cache {
   private readonly hotByTag = new Map<string, Set<string>>();
   private readonly refreshQueue = new Set<string>();
   private refreshing = 0;
+  private onLost: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly store: CacheStore,
@@ -72,6 +73,15 @@ export class Cache {
 
   health(): CacheHealth {
     return { up: this.isUp(), kind: this.store.kind };
+  }
+
+  /**
+   * Called (and awaited, before the mutation's response) when an invalidation
+   * could not be recorded: other instances may still trust the entries it should
+   * have dropped, and must be told before anyone is told the write succeeded.
+   */
+  setInvalidationLostHandler(handler: () => Promise<void>) {
+    this.onLost = handler;
   }
 
   /**
@@ -145,6 +155,7 @@ export class Cache {
       this.metrics.invalidations.inc(keys.length);
     } catch (err) {
       this.fail("invalidate", err);
+      await this.onLost?.().catch((e) => this.log.error({ err: e }, "could not announce a lost invalidation"));
       return false;
     }
     this.scheduleRefresh(keys);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { resyncEvent } from "@shared/realtime/events";
 import type { Room } from "@shared/realtime/rooms";
 import fp from "fastify-plugin";
@@ -16,6 +17,7 @@ const CLAIM_TTL_MS = 60_000;
 /** Instances tell each other through PostgreSQL when they could not reach Redis. */
 export const LINKS_CHANNEL = "zerostale_links";
 const LOST_BROADCAST_WINDOW_MS = 20;
+const ANNOUNCE_WAIT_MS = 250;
 
 export default fp(
   async (app) => {
@@ -44,26 +46,53 @@ export default fp(
       // their clients missed the events: tell every instance through the
       // database, which still works. Each then moves the global generation
       // and resyncs its clients once it can reach Redis (ADR 006).
+      const echoes = new Map<string, () => void>();
+      const announce = async (wait: boolean) => {
+        const nonce = randomUUID();
+        const heard = new Promise<void>((resolve) => {
+          echoes.set(nonce, resolve);
+          setTimeout(resolve, ANNOUNCE_WAIT_MS).unref();
+        });
+        const payload = JSON.stringify({ from: config.instanceId, nonce });
+        await db.prisma.$executeRaw`SELECT pg_notify(${LINKS_CHANNEL}, ${payload})`;
+        // PostgreSQL delivers a notification to every listener at once: when ours is
+        // back, the other instances have it too (and mark their link down on receipt).
+        if (wait) await heard;
+        echoes.delete(nonce);
+      };
+      // A lost invalidation is announced before the write's response goes out.
+      cache.setInvalidationLostHandler(() => announce(true));
       let lastBroadcast = 0;
       let pending: NodeJS.Timeout | null = null;
       const broadcast = () => {
         lastBroadcast = Date.now();
-        db.prisma.$executeRaw`SELECT pg_notify(${LINKS_CHANNEL}, ${config.instanceId})`.catch((err) =>
+        announce(false).catch((err) =>
           app.log.warn({ err }, "could not tell the other instances about the redis failure"),
         );
       };
       redis.on("lost", () => {
         const wait = lastBroadcast + LOST_BROADCAST_WINDOW_MS - Date.now();
         if (wait <= 0) broadcast();
-        else pending ??= setTimeout(() => {
-          pending = null;
-          broadcast();
-        }, wait);
+        else
+          pending ??= setTimeout(() => {
+            pending = null;
+            broadcast();
+          }, wait);
       });
       const unlisten = await db.listen(
         LINKS_CHANNEL,
-        (from) => {
-          if (from !== config.instanceId) redis.markDown(`instance ${from} could not reach redis`, { fromPeer: true });
+        (raw) => {
+          let msg: { from?: string; nonce?: string };
+          try {
+            msg = JSON.parse(raw);
+          } catch {
+            return;
+          }
+          if (msg.from === config.instanceId) {
+            if (msg.nonce) echoes.get(msg.nonce)?.();
+            return;
+          }
+          redis.markDown(`instance ${msg.from} could not reach redis`, { fromPeer: true });
         },
         () => redis.markDown("links listener reconnected", { fromPeer: true }),
       );
