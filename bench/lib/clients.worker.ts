@@ -69,8 +69,8 @@ function connectClient(i: number): Promise<void> {
     const e = payload as Envelope;
     if (!e || typeof e.seq !== "number") return;
     const prev = last.get(e.room);
-    let got = seen.get(e.room);
-    if (!got) seen.set(e.room, (got = new Set()));
+    const got = seen.get(e.room) ?? new Set<number>();
+    seen.set(e.room, got);
     if (got.has(e.seq)) {
       duplicated++;
       return;

@@ -1,4 +1,5 @@
 /** Small HTTP helpers for the load generators (Node's fetch keeps connections alive). */
+// biome-ignore lint/suspicious/noExplicitAny: load generators read many response shapes loosely
 export async function getJson(url: string, token?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : undefined);
   const text = await res.text();

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { ErrorCode } from "@shared/errors";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config/env.js";
 import { zodValidatorCompiler } from "./lib/zod-provider.js";
 import { authRoutes } from "./modules/auth/auth.routes.js";
@@ -64,8 +65,32 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long ids reach validation (a 404), instead of the router's bare 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
     forceCloseConnections: "idle",
+    // Errors Fastify raises before routing (a malformed path) get SPEC's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply)
+        .code(400)
+        .send({ error: { code: ErrorCode.VALIDATION_ERROR, message: `Malformed request: ${error.message}` } });
+    },
+    // Errors of the HTTP parser itself (an oversized head…) never reach Fastify: answer on the socket.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+      const status = tooLarge ? 431 : 400;
+      const body = JSON.stringify({
+        error: {
+          code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.VALIDATION_ERROR,
+          message: tooLarge ? "The request head is too large" : "Malformed HTTP request",
+        },
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    },
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   if (options.onRoute) {
@@ -83,6 +108,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     if (closing) reply.header("connection", "close");
   });
 
+  // JSON only: a text/plain body is a 415 (and cross-site "simple" form posts cannot reach a route).
+  app.removeContentTypeParser("text/plain");
   // An empty body is "no body" (POST /upvote with a JSON content type), not a JSON error.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");

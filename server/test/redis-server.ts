@@ -69,7 +69,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
 }
 
-export interface Proxy {
+export interface TcpProxy {
   url: string;
   /** Drops every connection through the proxy and refuses new ones, like a network partition. */
   cut(): Promise<void>;
@@ -78,7 +78,7 @@ export interface Proxy {
 }
 
 /** A TCP proxy in front of a Redis, to cut one instance off while others still reach it. */
-export async function startProxy(targetPort: number): Promise<Proxy> {
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const { createServer: createTcp, connect } = await import("node:net");
   const port = await freePort();
   const sockets = new Set<import("node:net").Socket>();

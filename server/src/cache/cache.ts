@@ -176,8 +176,8 @@ export class Cache {
     }
     this.hot.set(name, { name, tags, tagKeys, load, ttlSeconds, lastRead: now, readSinceLoad: true });
     for (const k of tagKeys) {
-      let names = this.hotByTag.get(k);
-      if (!names) this.hotByTag.set(k, (names = new Set()));
+      const names = this.hotByTag.get(k) ?? new Set<string>();
+      this.hotByTag.set(k, names);
       names.add(name);
     }
     if (this.hot.size > MAX_HOT_ENTRIES) {

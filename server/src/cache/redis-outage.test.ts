@@ -16,11 +16,11 @@ import {
   type TestUser,
   waitFor,
 } from "../../test/helpers.js";
-import { type OwnRedis, type Proxy, startOwnRedis, startProxy } from "../../test/redis-server.js";
+import { type OwnRedis, startOwnRedis, startProxy, type TcpProxy } from "../../test/redis-server.js";
 
 let redis: OwnRedis;
-let toA: Proxy; // instance A reaches Redis through this proxy…
-let toB: Proxy; // …and B through this one, so either can be cut off alone.
+let toA: TcpProxy; // instance A reaches Redis through this proxy…
+let toB: TcpProxy; // …and B through this one, so either can be cut off alone.
 let a: TestContext;
 let b: TestContext;
 let owner: TestUser;

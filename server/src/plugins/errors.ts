@@ -46,9 +46,9 @@ export default fp(
         const details = zerr
           ? issuesOf(zerr, err.validationContext)
           : [{ path: err.validationContext ?? "", message: err.message }];
-        const where = err.validationContext && err.validationContext !== "body" ? ` (${err.validationContext})` : "";
         const first = details[0];
-        const message = first ? `Invalid ${first.path || "input"}${where}: ${first.message}` : "Invalid input";
+        // Paths outside the body carry their part (`querystring.sort`); body paths are bare (`title`).
+        const message = first ? `Invalid ${first.path || "input"}: ${first.message}` : "Invalid input";
         // A malformed id in the URL names something that cannot exist.
         if (err.validationContext === "params")
           return reply.status(404).send(body(ErrorCode.NOT_FOUND, "Not found", details));

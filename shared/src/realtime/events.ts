@@ -67,13 +67,15 @@ export const events = {
   "project:updated": def({
     data: z.object({ projectId: Id, ownerId: Id }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
-    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    // Intros show the title of the project they are about.
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.allIntros],
     coalesceKey: (d) => d.projectId,
   }),
   "project:deleted": def({
     data: z.object({ projectId: Id, ownerId: Id }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
-    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.allIntros],
+    // Its comments go with it: every commenter's profile stats change (a rare, coarse case).
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.allProfiles, R.allIntros],
   }),
   "project:featured": def({
     data: z.object({ projectId: Id, ownerId: Id, featured: z.boolean() }),
@@ -103,13 +105,15 @@ export const events = {
   "comment:added": def({
     data: z.object({
       projectId: Id,
+      ownerId: Id,
       commentId: Id,
       parentId: Id.nullable(),
       authorId: Id,
       commentCount: z.number().int(),
     }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
-    affects: (d) => [R.project(d.projectId), R.feed, R.profile(d.authorId)],
+    // Comment counts show on the feed, the leaderboard and the owner's profile; the author's stats change.
+    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.profile(d.authorId)],
   }),
   "comment:updated": def({
     data: z.object({ projectId: Id, commentId: Id }),
@@ -118,9 +122,22 @@ export const events = {
     coalesceKey: (d) => d.commentId,
   }),
   "comment:deleted": def({
-    data: z.object({ projectId: Id, commentId: Id, authorId: Id, commentCount: z.number().int() }),
+    data: z.object({
+      projectId: Id,
+      ownerId: Id,
+      commentId: Id,
+      /** Authors of the comment and of the replies that went with it. */
+      authorIds: z.array(Id),
+      commentCount: z.number().int(),
+    }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
-    affects: (d) => [R.project(d.projectId), R.feed, R.profile(d.authorId)],
+    affects: (d) => [
+      R.project(d.projectId),
+      R.feed,
+      R.leaderboard,
+      R.profile(d.ownerId),
+      ...d.authorIds.map(R.profile),
+    ],
   }),
   "comment:voted": def({
     data: z.object({ projectId: Id, commentId: Id, score: z.number().int() }),

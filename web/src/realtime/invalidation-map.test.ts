@@ -26,10 +26,13 @@ const counts = { score: 3, upvotes: 4, downvotes: 1 };
  */
 const cases: { [K in EventType]: { data: EventData<K>; keys: unknown[][] } } = {
   "project:created": { data: { projectId: P, ownerId: O }, keys: [list, leaderboard, profile(O)] },
-  "project:updated": { data: { projectId: P, ownerId: O }, keys: [detail(P), list, leaderboard, profile(O)] },
-  "project:deleted": {
+  "project:updated": {
     data: { projectId: P, ownerId: O },
     keys: [detail(P), list, leaderboard, profile(O), ["intros"]],
+  },
+  "project:deleted": {
+    data: { projectId: P, ownerId: O },
+    keys: [detail(P), list, leaderboard, profile(O), ["profiles"], me, ["intros"]],
   },
   "project:featured": {
     data: { projectId: P, ownerId: O, featured: true },
@@ -39,13 +42,13 @@ const cases: { [K in EventType]: { data: EventData<K>; keys: unknown[][] } } = {
   "vote:removed": { data: { projectId: P, ownerId: O, ...counts }, keys: [detail(P), list, leaderboard, profile(O)] },
   "leaderboard:updated": { data: {}, keys: [leaderboard] },
   "comment:added": {
-    data: { projectId: P, commentId: C, parentId: null, authorId: A, commentCount: 3 },
-    keys: [detail(P), list, profile(A)],
+    data: { projectId: P, ownerId: O, commentId: C, parentId: null, authorId: A, commentCount: 3 },
+    keys: [detail(P), list, leaderboard, profile(O), profile(A)],
   },
   "comment:updated": { data: { projectId: P, commentId: C }, keys: [detail(P)] },
   "comment:deleted": {
-    data: { projectId: P, commentId: C, authorId: A, commentCount: 2 },
-    keys: [detail(P), list, profile(A)],
+    data: { projectId: P, ownerId: O, commentId: C, authorIds: [A, B], commentCount: 2 },
+    keys: [detail(P), list, leaderboard, profile(O), profile(A), profile(B)],
   },
   "comment:voted": { data: { projectId: P, commentId: C, score: 1 }, keys: [detail(P)] },
   "intro:received": {

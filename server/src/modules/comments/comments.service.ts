@@ -1,9 +1,8 @@
 import type { CommentVoteResult, CreateCommentBody } from "@shared/contracts/comments";
 import type { VoteValue } from "@shared/contracts/common";
 import type { CommentView } from "@shared/contracts/projects";
-import { R } from "@shared/realtime/resources";
 import type { Tx } from "../../db/database.js";
-import type { Effects, Freshness } from "../../freshness/pipeline.js";
+import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { referenceProject } from "../projects/projects.service.js";
@@ -62,8 +61,14 @@ export class CommentsService {
         select: commentSelect,
       });
       const commentCount = await countOf(tx, projectId);
-      fx.emit("comment:added", { projectId, commentId: c.id, parentId: c.parentId, authorId: user.id, commentCount });
-      countsChanged(fx, project.ownerId);
+      fx.emit("comment:added", {
+        projectId,
+        ownerId: project.ownerId,
+        commentId: c.id,
+        parentId: c.parentId,
+        authorId: user.id,
+        commentCount,
+      });
       return toView(c);
     });
   }
@@ -96,38 +101,27 @@ export class CommentsService {
         SELECT DISTINCT author_id::text AS "authorId" FROM thread`;
       await tx.comment.delete({ where: { id: commentId } });
       const commentCount = await countOf(tx, current.projectId);
-      fx.emit("comment:deleted", { projectId: current.projectId, commentId, authorId: current.authorId, commentCount });
-      countsChanged(fx, current.ownerId);
-      fx.touch(...replyAuthors.map((r) => R.profile(r.authorId)));
+      fx.emit("comment:deleted", {
+        projectId: current.projectId,
+        ownerId: current.ownerId,
+        commentId,
+        authorIds: [...new Set([current.authorId, ...replyAuthors.map((r) => r.authorId)])],
+        commentCount,
+      });
     });
   }
 
+  /** One statement (`zerostale_comment_vote`), for the same reason as project votes (VotesService). */
   async vote(user: AuthUser, commentId: string, value: VoteValue): Promise<CommentVoteResult> {
-    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const current = await lockComment(tx, commentId, "share");
-      if (!current) throw notFound("Comment");
-      const changed =
-        value === 0
-          ? await tx.$executeRaw`DELETE FROM comment_votes WHERE comment_id = ${commentId}::uuid AND user_id = ${user.id}::uuid`
-          : await tx.$executeRaw`
-              INSERT INTO comment_votes (comment_id, user_id, value) VALUES (${commentId}::uuid, ${user.id}::uuid, ${value}::smallint)
-              ON CONFLICT (comment_id, user_id) DO UPDATE SET value = EXCLUDED.value
-              WHERE comment_votes.value IS DISTINCT FROM EXCLUDED.value`;
-      const after = await tx.comment.findUnique({ where: { id: commentId }, select: { score: true } });
-      const score = after?.score ?? 0;
-      if (changed > 0) fx.emit("comment:voted", { projectId: current.projectId, commentId, score });
-      return { commentId, myVote: value, score };
+    return this.freshness.mutateInStatement({ actorId: user.id }, async (db, fx) => {
+      const [row] = await db.$queryRaw<{ found: boolean; changed: boolean; projectId: string; score: number }[]>`
+        SELECT found, changed, project_id::text AS "projectId", score
+          FROM zerostale_comment_vote(${commentId}::uuid, ${user.id}::uuid, ${value}::int)`;
+      if (!row?.found) throw notFound("Comment");
+      if (row.changed) fx.emit("comment:voted", { projectId: row.projectId, commentId, score: row.score });
+      return { commentId, myVote: value, score: row.score };
     });
   }
-}
-
-/**
- * A project's comment count also shows on the leaderboard and on its owner's
- * profile, which the comment events alone do not name.
- */
-function countsChanged(fx: Effects, ownerId: string) {
-  fx.emit("leaderboard:updated", {});
-  fx.touch(R.profile(ownerId));
 }
 
 /**

@@ -139,15 +139,8 @@ export class ProjectsService {
       const current = await lockProject(tx, id);
       if (current.ownerId !== user.id && user.role !== "admin")
         throw forbidden("Only the owner or an admin can delete this project");
-      // The comments go with the project: their authors' profile stats change too.
-      const authors = await tx.comment.findMany({
-        where: { projectId: id },
-        select: { authorId: true },
-        distinct: ["authorId"],
-      });
       await tx.project.delete({ where: { id } });
       fx.emit("project:deleted", { projectId: id, ownerId: current.ownerId });
-      fx.touch(...authors.map((a) => R.profile(a.authorId)));
     });
   }
 
