@@ -167,9 +167,10 @@ describe("GET /api/conversations/:userId", () => {
     expect((await conversations(ben))[0]?.unreadCount).toBe(1);
   });
 
-  it("answers 404 for an unknown or malformed user, 401 anonymous", async () => {
+  it("answers 404 for an unknown or malformed user, or yourself; 401 anonymous", async () => {
     const { ann, ben } = await people();
     expectError(await call(ctx.app, "GET", `/api/conversations/${unknownId()}`, { token: ann.token }), 404);
+    expectError(await call(ctx.app, "GET", `/api/conversations/${ann.id}`, { token: ann.token }), 404);
     for (const bad of MALFORMED_IDS)
       expectError(await call(ctx.app, "GET", `/api/conversations/${bad}`, { token: ann.token }), 404);
     expectError(await call(ctx.app, "GET", `/api/conversations/${ben.id}`), 401);

@@ -94,8 +94,10 @@ export class MessagesService {
 
   /** The conversation with `otherId`, oldest first; marks the caller's incoming messages read. */
   async conversation(user: AuthUser, otherId: string): Promise<MessageView[]> {
-    const other = await this.db.prisma.user.findUnique({ where: { id: otherId }, select: { id: true } });
-    if (!other) throw notFound("User");
+    // Nobody has a conversation with themselves: the same 404 as for an unknown user.
+    const other =
+      otherId === user.id ? null : await this.db.prisma.user.findUnique({ where: { id: otherId }, select: { id: true } });
+    if (!other) throw notFound("Conversation");
     await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const readAt = new Date();
       const { count } = await tx.message.updateMany({
