@@ -1,0 +1,193 @@
+/**
+ * The app as the e2e suite runs it: server mode (PostgreSQL + Redis), real
+ * processes started exactly like `npm start` starts the server, on free ports,
+ * against a database of the run's own. Shared by global setup (the two
+ * instances every spec uses) and by specs that need an instance of their own
+ * to stop and restart.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+
+export const ROOT = join(import.meta.dirname, "..", "..");
+export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
+const ADMIN_DATABASE_URL = process.env.E2E_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** What workers need to reach the app; global setup passes it in `process.env.ZS_E2E`. */
+export interface AppEnv {
+  urls: string[];
+  databaseUrl: string;
+  databaseName: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  jwtSecret: string;
+  /** Emails that become admins on signup, one per parallel worker slot. */
+  adminEmails: string[];
+}
+
+export function readAppEnv(): AppEnv {
+  const raw = process.env.ZS_E2E;
+  if (!raw)
+    throw new Error("ZS_E2E is not set: run the suite through `npm run test:e2e` (global setup starts the app)");
+  return JSON.parse(raw) as AppEnv;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function createDatabase(): Promise<{ url: string; name: string }> {
+  const name = `zs_e2e_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name };
+}
+
+export async function dropDatabase(name: string) {
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function clearRedisPrefix(url: string, prefix: string) {
+  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+  try {
+    await r.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== "0");
+  } catch {
+    // Nothing to clean if Redis is gone.
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Newest modification time under a directory, build output skipped. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === "dist" || e.name === "node_modules") continue;
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds web/dist when it is missing or older than its sources, as `npm start` does. */
+export function buildWebIfNeeded() {
+  const built = join(ROOT, "web/dist/index.html");
+  const stale =
+    !existsSync(built) ||
+    Math.max(newest(join(ROOT, "web")), newest(join(ROOT, "shared/src"))) > statSync(built).mtimeMs;
+  if (!stale) return;
+  process.stderr.write("[e2e] building the web app (web/dist is missing or stale)…\n");
+  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (r.status !== 0) throw new Error("vite build failed");
+}
+
+export async function waitHealthy(url: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok && ((await r.json()) as { status: string }).status === "ok") return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
+}
+
+/**
+ * One app process on a fixed port. `stop()` sends SIGTERM and resolves with
+ * the exit code (the SPEC's drain exits 0); `start()` brings it back on the
+ * same port. Logs go to e2e/artifacts/logs/<name>.log.
+ */
+export class AppInstance {
+  private child: ChildProcess | null = null;
+  readonly url: string;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly env: AppEnv,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  get running() {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start() {
+    if (this.running) return;
+    mkdirSync(join(ARTIFACTS, "logs"), { recursive: true });
+    const log = createWriteStream(join(ARTIFACTS, "logs", `${this.name}.log`), { flags: "a" });
+    // Plain `node`, not npx: this pid owns the server, so SIGTERM reaches it.
+    const child = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: this.env.databaseUrl,
+        REDIS_URL: this.env.redisUrl,
+        REDIS_KEY_PREFIX: this.env.redisKeyPrefix,
+        JWT_SECRET: this.env.jwtSecret,
+        ADMIN_EMAILS: this.env.adminEmails.join(","),
+        PORT: String(this.port),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+        INSTANCE_ID: this.name,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`${this.name} exited with ${code} while starting; see its log`))),
+    );
+    exited.catch(() => {});
+    await Promise.race([waitHealthy(this.url), exited]);
+  }
+
+  /** SIGTERM, then the exit code (SIGKILL after `graceMs` if it does not drain). */
+  async stop(graceMs = 15_000): Promise<number | null> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null;
+    const code = new Promise<number | null>((resolve) => c.once("exit", (code) => resolve(code)));
+    c.kill("SIGTERM");
+    const timer = setTimeout(() => c.kill("SIGKILL"), graceMs);
+    const result = await code;
+    clearTimeout(timer);
+    this.child = null;
+    return result;
+  }
+}
