@@ -1,0 +1,193 @@
+/**
+ * `npm run bench [-- --quick] [-- --only fanout,cache,…]`: runs the benchmark
+ * scenarios against the app in server mode (real PostgreSQL + Redis, two app
+ * instances as separate processes), prints progress while it works, and writes
+ * the results to bench/results/<date>.json. A full run also rewrites
+ * docs/benchmarks.md (tables, the targets next to the results, an SVG chart).
+ *
+ * `--quick` is the CI smoke test: small sizes, under two minutes, and it fails
+ * only on lost, duplicated or stale data (or a crash), never on timing.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { startCluster } from "./lib/cluster.js";
+import { progress } from "./lib/log.js";
+import { renderMarkdown, renderSvg } from "./report.js";
+import { burst } from "./scenarios/burst.js";
+import { cacheMix } from "./scenarios/cache.js";
+import { externalWrites } from "./scenarios/external.js";
+import { fanout, rawFloor } from "./scenarios/fanout.js";
+import { faults } from "./scenarios/faults.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const onlyArg = args.find((a) => a.startsWith("--only"))?.split("=")[1] ?? args[args.indexOf("--only") + 1];
+const only = args.some((a) => a.startsWith("--only")) && onlyArg ? new Set(onlyArg.split(",")) : null;
+const want = (name: string) => !only || only.has(name);
+
+const SIZES = quick
+  ? {
+      fanout: [{ clients: 100, seconds: 5 }],
+      rate: 50,
+      cacheSeconds: 5,
+      burst: { votes: 200, watchers: 100, seconds: 2 },
+      external: { rates: [20, 100], secondsPerRate: 2 },
+      faults: { clients: 60, seconds: 16, rate: 10 },
+      browser: { mutations: 20 },
+      users: 300,
+    }
+  : {
+      fanout: [
+        { clients: 100, seconds: 20 },
+        { clients: 1000, seconds: 20 },
+        { clients: 5000, seconds: 20 },
+      ],
+      rate: 100,
+      cacheSeconds: 20,
+      burst: { votes: 1000, watchers: 500, seconds: 4 },
+      external: { rates: [50, 200, 500, 1000, 2000, 4000], secondsPerRate: 4 },
+      faults: { clients: 200, seconds: 40, rate: 20 },
+      browser: { mutations: 120 },
+      users: 1000,
+    };
+
+/** What we hold ourselves to (README, issue 6); recorded next to the results. */
+export const TARGETS = {
+  fanoutP99Ms: 50,
+  browserP95Ms: 100,
+  cacheHitRatio: 0.98,
+  cachedVsUncachedRps: 5,
+};
+
+async function main() {
+  const started = new Date();
+  const results: Record<string, unknown> = {
+    startedAt: started.toISOString(),
+    mode: quick ? "quick" : "full",
+    machine: machine(),
+    targets: TARGETS,
+  };
+  const failures: string[] = [];
+  const check = (what: string, n: unknown) => {
+    if (typeof n === "number" && n > 0) failures.push(`${what}: ${n}`);
+  };
+
+  if (want("fanout") || want("cache") || want("burst") || want("external")) {
+    const cluster = await startCluster({ users: SIZES.users });
+    try {
+      if (want("fanout")) {
+        const runs = [];
+        for (const size of SIZES.fanout) {
+          try {
+            const r = await fanout(cluster, { clients: size.clients, rate: SIZES.rate, durationMs: size.seconds * 1000 });
+            const floor = await rawFloor({ clients: size.clients, rate: SIZES.rate, durationMs: 5000 });
+            runs.push({ ...r, floor: floor.broadcastToArrival });
+            check(`fan-out ${size.clients}: events lost`, r.lost);
+            check(`fan-out ${size.clients}: events duplicated`, r.duplicated);
+            progress(
+              `fan-out ${size.clients}: p50 ${r.commitToEvent.p50} / p99 ${r.commitToEvent.p99} ms, lost ${r.lost}, duplicated ${r.duplicated}`,
+            );
+          } catch (err) {
+            progress(`fan-out ${size.clients}: could not run (${err})`);
+            runs.push({ clients: size.clients, error: String(err) });
+          }
+        }
+        results.fanout = runs;
+      }
+      if (want("cache")) {
+        const cached = await cacheMix(cluster, { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 }, "with cache");
+        check("cache: stale reads", cached.staleReads);
+        results.cache = { cached };
+        progress(
+          `cache: ${cached.readsPerSecond} reads/s, hit ratio ${cached.cache.hitRatio}, without a database query ${cached.cache.withoutDatabaseRatio}, stale ${cached.staleReads}`,
+        );
+      }
+      if (want("burst")) {
+        const b = await burst(cluster, SIZES.burst);
+        results.burst = b;
+        if (!b.countsMatchRows) failures.push("burst: counts differ from the vote rows");
+        progress(`burst: ${b.refetches} refetches (naive: ${b.refetchesNaive}), ${b.databaseTransactionsPerSecond} db tx/s`);
+      }
+      if (want("external")) {
+        const e = await externalWrites(cluster, SIZES.external);
+        results.external = e;
+        for (const s of e.steps) check(`external writes at ${s.rate}/s: missing deliveries`, s.sent - s.delivered);
+        progress(`external writes: lag starts at ${e.lagsAtRate ?? "no tested rate"}`);
+      }
+    } finally {
+      await cluster.stop();
+    }
+  }
+  if (want("cache")) {
+    // The same mix with every read going to the database.
+    const cluster = await startCluster({ users: 200, env: { CACHE_DISABLED: "1" } });
+    try {
+      const uncached = await cacheMix(cluster, { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 }, "without cache");
+      check("uncached: stale reads", uncached.staleReads);
+      const cache = results.cache as { cached: { readsPerSecond: number } };
+      results.cache = { ...cache, uncached, speedup: Math.round((cache.cached.readsPerSecond / uncached.readsPerSecond) * 10) / 10 };
+      progress(`cache: ${uncached.readsPerSecond} reads/s without the cache`);
+    } finally {
+      await cluster.stop();
+    }
+  }
+  if (want("faults")) {
+    const f = await faults(SIZES.faults);
+    results.faults = f;
+    check("faults: events lost silently", f.eventsLostSilently);
+    check("faults: events duplicated", f.duplicated);
+    check("faults: stale reads", f.staleReads);
+    progress(`faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`);
+  }
+  if (want("browser")) {
+    const { browserFreshness } = await import("./scenarios/browser.js");
+    const b = await browserFreshness({ mutations: SIZES.browser.mutations });
+    results.browser = b;
+    progress(`browser: click-to-update p50 ${b.clickToUpdateMs?.p50} / p95 ${b.clickToUpdateMs?.p95} ms`);
+  }
+
+  results.finishedAt = new Date().toISOString();
+  results.durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+  results.failures = failures;
+  await mkdir("bench/results", { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, "-");
+  const file = `bench/results/${quick ? "quick-" : ""}${stamp}.json`;
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`results written to ${file}`);
+  if (!quick && !only) {
+    await writeFile("docs/benchmarks.md", renderMarkdown(results, file));
+    await writeFile("docs/benchmarks-latency.svg", renderSvg(results));
+    progress("docs/benchmarks.md and docs/benchmarks-latency.svg updated");
+  }
+  if (failures.length) {
+    process.stderr.write(`\nFAILED: ${failures.join("; ")}\n`);
+    process.exit(1);
+  }
+  progress(`done in ${results.durationSeconds}s: 0 lost, 0 duplicated, 0 stale`);
+  // Worker threads and sockets may keep handles alive a moment longer.
+  process.exit(0);
+}
+
+function machine() {
+  const version = (cmd: string, a: string[]) => {
+    try {
+      return execFileSync(cmd, a, { encoding: "utf8" }).trim().split("\n")[0];
+    } catch {
+      return "unknown";
+    }
+  };
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: version("psql", ["--version"]),
+    redis: version("redis-server", ["--version"]),
+  };
+}
+
+main().catch((err) => {
+  process.stderr.write(`benchmark crashed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});
