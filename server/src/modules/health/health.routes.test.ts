@@ -1,0 +1,53 @@
+/** Health and metrics in server mode (the embedded mode's health is covered by embedded.test.ts). */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { call, connectSocket, createProject, setupApp, signup, type TestContext } from "../../../test/helpers.js";
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await setupApp({ listen: true });
+});
+afterAll(() => ctx.close());
+
+it("reports the database, the cache and the realtime link in server mode", async () => {
+  const res = await call(ctx.app, "GET", "/api/health");
+  expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject({
+    status: "ok",
+    mode: "server",
+    database: { up: true, kind: "postgres", listening: true },
+    cache: { up: true, kind: "redis" },
+    realtime: { up: true, adapter: "redis" },
+  });
+  expect(typeof res.json().database.latencyMs).toBe("number");
+});
+
+it("exposes the freshness metrics in Prometheus format", async () => {
+  const u = await signup(ctx.app);
+  const p = await createProject(ctx.app, u);
+  const s = await connectSocket(ctx.app);
+  await s.subscribe("feed");
+  await call(ctx.app, "GET", `/api/projects/${p.id}`);
+  await call(ctx.app, "GET", `/api/projects/${p.id}`);
+  await call(ctx.app, "POST", `/api/projects/${p.id}/upvote`, { token: u.token });
+  await s.next("vote:cast");
+  await ctx.sql.query("UPDATE projects SET title = 'metrics' WHERE id = $1", [p.id]);
+  await s.next("cache:invalidate");
+  const res = await call(ctx.app, "GET", "/metrics");
+  s.close();
+  expect(res.statusCode).toBe(200);
+  expect(res.headers["content-type"]).toMatch(/text\/plain/);
+  const text = res.body;
+  for (const [name, pattern] of [
+    ["HTTP latency", /zs_http_request_duration_seconds_bucket\{[^}]*route="\/api\/projects\/:id"/],
+    ["cache hits", /zs_cache_requests_total\{result="hit"\} [1-9]/],
+    ["cache misses", /zs_cache_requests_total\{result="miss"\} [1-9]/],
+    ["cache errors", /# TYPE zs_cache_errors_total counter/],
+    ["invalidations", /zs_cache_invalidations_total [1-9]/],
+    ["events per type", /zs_events_emitted_total\{type="vote:cast"\} [1-9]/],
+    ["sockets", /zs_sockets_connected [1-9]/],
+    ["NOTIFY received", /zs_db_notify_received_total\{table="projects"\} [1-9]/],
+    ["commit → emit latency", /zs_commit_to_emit_seconds_count [1-9]/],
+    ["process metrics", /process_cpu_user_seconds_total/],
+  ] as const)
+    expect(text, name).toMatch(pattern);
+});
