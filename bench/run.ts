@@ -14,11 +14,13 @@ import { cpus, totalmem } from "node:os";
 import { startCluster } from "./lib/cluster.js";
 import { progress } from "./lib/log.js";
 import { renderMarkdown, renderSvg } from "./report.js";
+import { BROWSER_FULL, BROWSER_QUICK, browserFreshness } from "./scenarios/browser.js";
 import { burst } from "./scenarios/burst.js";
 import { cacheMix } from "./scenarios/cache.js";
 import { externalWrites } from "./scenarios/external.js";
 import { fanout, rawFloor } from "./scenarios/fanout.js";
 import { faults } from "./scenarios/faults.js";
+import { readLatency } from "./scenarios/reads.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -31,10 +33,10 @@ const SIZES = quick
       fanout: [{ clients: 100, seconds: 5 }],
       rate: 50,
       cacheSeconds: 5,
+      readSeconds: 1,
       burst: { votes: 200, watchers: 100, seconds: 2 },
       external: { rates: [20, 100], secondsPerRate: 2 },
       faults: { clients: 60, seconds: 16, rate: 10 },
-      browser: { mutations: 20 },
       users: 300,
     }
   : {
@@ -45,10 +47,10 @@ const SIZES = quick
       ],
       rate: 100,
       cacheSeconds: 20,
+      readSeconds: 4,
       burst: { votes: 1000, watchers: 500, seconds: 4 },
       external: { rates: [50, 200, 500, 1000, 2000, 4000], secondsPerRate: 4 },
       faults: { clients: 200, seconds: 40, rate: 20 },
-      browser: { mutations: 120 },
       users: 1000,
     };
 
@@ -80,7 +82,11 @@ async function main() {
         const runs = [];
         for (const size of SIZES.fanout) {
           try {
-            const r = await fanout(cluster, { clients: size.clients, rate: SIZES.rate, durationMs: size.seconds * 1000 });
+            const r = await fanout(cluster, {
+              clients: size.clients,
+              rate: SIZES.rate,
+              durationMs: size.seconds * 1000,
+            });
             const floor = await rawFloor({ clients: size.clients, rate: SIZES.rate, durationMs: 5000 });
             runs.push({ ...r, floor: floor.broadcastToArrival });
             check(`fan-out ${size.clients}: events lost`, r.lost);
@@ -96,7 +102,11 @@ async function main() {
         results.fanout = runs;
       }
       if (want("cache")) {
-        const cached = await cacheMix(cluster, { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 }, "with cache");
+        const cached = await cacheMix(
+          cluster,
+          { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 },
+          "with cache",
+        );
         check("cache: stale reads", cached.staleReads);
         results.cache = { cached };
         progress(
@@ -107,7 +117,9 @@ async function main() {
         const b = await burst(cluster, SIZES.burst);
         results.burst = b;
         if (!b.countsMatchRows) failures.push("burst: counts differ from the vote rows");
-        progress(`burst: ${b.refetches} refetches (naive: ${b.refetchesNaive}), ${b.databaseTransactionsPerSecond} db tx/s`);
+        progress(
+          `burst: ${b.refetches} refetches (naive: ${b.refetchesNaive}), ${b.databaseTransactionsPerSecond} db tx/s`,
+        );
       }
       if (want("external")) {
         const e = await externalWrites(cluster, SIZES.external);
@@ -123,14 +135,28 @@ async function main() {
     // The same mix with every read going to the database.
     const cluster = await startCluster({ users: 200, env: { CACHE_DISABLED: "1" } });
     try {
-      const uncached = await cacheMix(cluster, { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 }, "without cache");
+      const uncached = await cacheMix(
+        cluster,
+        { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 },
+        "without cache",
+      );
       check("uncached: stale reads", uncached.staleReads);
       const cache = results.cache as { cached: { readsPerSecond: number } };
-      results.cache = { ...cache, uncached, speedup: Math.round((cache.cached.readsPerSecond / uncached.readsPerSecond) * 10) / 10 };
+      results.cache = {
+        ...cache,
+        uncached,
+        speedup: Math.round((cache.cached.readsPerSecond / uncached.readsPerSecond) * 10) / 10,
+      };
       progress(`cache: ${uncached.readsPerSecond} reads/s without the cache`);
     } finally {
       await cluster.stop();
     }
+  }
+  if (want("reads")) {
+    const reads = await readLatency({ seconds: SIZES.readSeconds, concurrency: 32 });
+    results.reads = reads;
+    const worst = Math.min(...reads.scenarios.map((x) => x.speedup));
+    progress(`reads: cached vs uncached requests/s, worst endpoint ${worst}×`);
   }
   if (want("faults")) {
     const f = await faults(SIZES.faults);
@@ -141,10 +167,20 @@ async function main() {
     progress(`faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`);
   }
   if (want("browser")) {
-    const { browserFreshness } = await import("./scenarios/browser.js");
-    const b = await browserFreshness({ mutations: SIZES.browser.mutations });
-    results.browser = b;
-    progress(`browser: click-to-update p50 ${b.clickToUpdateMs?.p50} / p95 ${b.clickToUpdateMs?.p95} ms`);
+    const cluster = await startCluster({ users: 20 });
+    try {
+      const b = await browserFreshness({
+        ...(quick ? BROWSER_QUICK : BROWSER_FULL),
+        baseUrls: cluster.instances.map((i) => i.url),
+        actorToken: cluster.users[0]!.token,
+        projectId: cluster.projectIds[0]!,
+      });
+      results.browser = b;
+      check("browser: updates missed", b.missed);
+      progress(`browser: click-to-update p50 ${b.clickToUpdateMs.p50} / p95 ${b.clickToUpdateMs.p95} ms`);
+    } finally {
+      await cluster.stop();
+    }
   }
 
   results.finishedAt = new Date().toISOString();

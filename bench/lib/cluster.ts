@@ -8,13 +8,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { Redis } from "ioredis";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { migrate } from "../../server/src/db/migrate.js";
 import { withRawPostgres } from "../../server/src/db/postgres.js";
 import { hashPassword } from "../../server/src/modules/auth/passwords.js";
-import { freePort } from "../../server/test/redis-server.js";
+import { clearRedisPrefix, freePort } from "../../server/test/redis-server.js";
 import { progress } from "./log.js";
 
 export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -52,6 +51,8 @@ export interface ClusterOptions {
   redisUrl?: string;
   users?: number;
   projects?: number;
+  /** Fills the database instead of the default bench data (users get sessions and tokens either way). */
+  fill?: (sql: pg.Client) => Promise<unknown>;
   env?: Record<string, string>;
 }
 
@@ -67,7 +68,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   await withRawPostgres(databaseUrl, (raw) => migrate(raw));
   const sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
-  const { users, projectIds } = await fill(sql, opts.users ?? 200, opts.projects ?? 50);
+  if (opts.fill) await opts.fill(sql);
+  else await fill(sql, opts.users ?? 200, opts.projects ?? 50);
+  const users = await mintTokens(sql);
+  const projectIds = (
+    await sql.query<{ id: string }>("SELECT id::text FROM projects ORDER BY created_at DESC, id")
+  ).rows.map((r) => r.id);
 
   const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
   const prefix = `zsb:${name}:`;
@@ -134,7 +140,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await a.end();
-      await clearPrefix(redisUrl, prefix);
+      await clearRedisPrefix(redisUrl, prefix);
     },
   };
 }
@@ -151,10 +157,7 @@ export async function waitHealthy(base: string, timeoutMs = 60_000) {
   throw new Error(`${base} did not become healthy`);
 }
 
-/**
- * Bench data, inserted in bulk. Tokens are minted for sessions inserted here
- * (the bench knows JWT_SECRET), which spares hashing a password per login.
- */
+/** The default bench data, inserted in bulk (the triggers keep every counter exact). */
 async function fill(sql: pg.Client, userCount: number, projectCount: number) {
   const hash = await hashPassword("bench-password");
   const users = (
@@ -187,16 +190,22 @@ async function fill(sql: pg.Client, userCount: number, projectCount: number) {
        FROM unnest($1::uuid[]) p, generate_series(1, 5)`,
     [projectIds, users],
   );
+}
+
+/**
+ * A session and a token for every user. Tokens are minted for sessions
+ * inserted here (the bench knows JWT_SECRET), which spares a password hash per login.
+ */
+async function mintTokens(sql: pg.Client): Promise<BenchUser[]> {
   const key = new TextEncoder().encode(JWT_SECRET);
   const exp = Math.floor(Date.now() / 1000) + 24 * 3600;
   const sessions = (
     await sql.query<{ id: string; user_id: string }>(
-      `INSERT INTO sessions (user_id, expires_at) SELECT u, now() + interval '1 day' FROM unnest($1::uuid[]) u
+      `INSERT INTO sessions (user_id, expires_at) SELECT id, now() + interval '1 day' FROM users ORDER BY created_at, id
        RETURNING id::text, user_id::text`,
-      [users],
     )
   ).rows;
-  const benchUsers = await Promise.all(
+  return Promise.all(
     sessions.map(async (s) => ({
       id: s.user_id,
       token: await new SignJWT({ sid: s.id })
@@ -206,21 +215,4 @@ async function fill(sql: pg.Client, userCount: number, projectCount: number) {
         .sign(key),
     })),
   );
-  return { users: benchUsers, projectIds };
-}
-
-async function clearPrefix(url: string, prefix: string) {
-  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-  try {
-    await r.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0");
-  } catch {
-  } finally {
-    r.disconnect();
-  }
 }

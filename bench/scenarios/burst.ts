@@ -38,7 +38,8 @@ function ask<T>(w: Worker, cmd: string, key: string): Promise<T> {
 }
 
 export async function burst(cluster: Cluster, opts: BurstOptions) {
-  if (cluster.users.length < opts.votes) throw new Error(`burst needs ${opts.votes} users, the cluster has ${cluster.users.length}`);
+  if (cluster.users.length < opts.votes)
+    throw new Error(`burst needs ${opts.votes} users, the cluster has ${cluster.users.length}`);
   const projectId = cluster.projectIds[0]!;
   const urls = cluster.instances.map((i) => i.url);
   progress(`burst: opening ${opts.watchers} headless project pages`);
@@ -65,7 +66,8 @@ export async function burst(cluster: Cluster, opts: BurstOptions) {
         ).rows[0].n,
       );
     const loads = async () =>
-      (await counter(urls, "zs_cache_requests_total", { result: "miss" })) + (await counter(urls, "zs_cache_refreshes_total"));
+      (await counter(urls, "zs_cache_requests_total", { result: "miss" })) +
+      (await counter(urls, "zs_cache_refreshes_total"));
     const [db0, loads0] = [await db(), await loads()];
     progress(`burst: ${opts.votes} votes on one project in ${opts.seconds}s`);
     const t0 = now();
@@ -77,10 +79,13 @@ export async function burst(cluster: Cluster, opts: BurstOptions) {
         const wait = t0 + i * perVote - now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const u = cluster.users[i]!;
-        const res = await fetch(`${urls[i % urls.length]}/api/projects/${projectId}/${i % 5 === 0 ? "downvote" : "upvote"}`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${u.token}` },
-        });
+        const res = await fetch(
+          `${urls[i % urls.length]}/api/projects/${projectId}/${i % 5 === 0 ? "downvote" : "upvote"}`,
+          {
+            method: "POST",
+            headers: { authorization: `Bearer ${u.token}` },
+          },
+        );
         const body = await res.text();
         if (res.ok) ok++;
         else if (failures.length < 5) failures.push(`${res.status} ${body.slice(0, 200)}`);
@@ -92,7 +97,10 @@ export async function burst(cluster: Cluster, opts: BurstOptions) {
     const [db1, loads1] = [await db(), await loads()];
     const reports = await Promise.all(workers.map((w) => ask<TabReport>(w, "report", "report")));
     const sum = (k: keyof TabReport) => reports.reduce((a, r) => a + r[k], 0);
-    const check = (await (await fetch(`${urls[0]}/api/projects/${projectId}`)).json()) as { upvotes: number; downvotes: number };
+    const check = (await (await fetch(`${urls[0]}/api/projects/${projectId}`)).json()) as {
+      upvotes: number;
+      downvotes: number;
+    };
     const rows = (
       await cluster.sql.query(
         `SELECT count(*) FILTER (WHERE value = 1)::int AS up, count(*) FILTER (WHERE value = -1)::int AS down FROM votes WHERE project_id = $1`,

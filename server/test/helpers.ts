@@ -8,12 +8,12 @@ import type { AddressInfo } from "node:net";
 import type { AuthResponse } from "@shared/contracts/auth";
 import type { Envelope, EventType } from "@shared/realtime/events";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import { Redis } from "ioredis";
 import pg from "pg";
 import { io as connect, type Socket } from "socket.io-client";
 import { inject as provided } from "vitest";
 import { buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config/env.js";
+import { clearRedisPrefix } from "./redis-server.js";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-123456";
 
@@ -109,24 +109,6 @@ export async function setupApp(
       }
     },
   };
-}
-
-async function clearRedisPrefix(url: string | null, prefix: string) {
-  if (!url) return;
-  const r = new Redis(url, { lazyConnect: true });
-  try {
-    await r.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0");
-  } catch {
-    // Redis may be the one a test stopped; nothing to clean then.
-  } finally {
-    r.disconnect();
-  }
 }
 
 export const baseUrl = (app: FastifyInstance) => {

@@ -6,6 +6,25 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
+/** Deletes every key under a prefix (tests and benchmarks namespace their keys). Best effort. */
+export async function clearRedisPrefix(url: string | null, prefix: string) {
+  if (!url) return;
+  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+  try {
+    await r.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== "0");
+  } catch {
+    // The Redis may be one a test stopped: nothing to clean then.
+  } finally {
+    r.disconnect();
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
