@@ -337,6 +337,8 @@ export async function waitUntilListening(page: Page, user: TestUser | null, path
       message: `${path} joins its rooms`,
     })
     .toEqual([]);
+  // Listening now. Logging every event from here on would slow the page down and skew the latencies.
+  await page.evaluate(() => localStorage.removeItem("zerostaleDebug"));
 }
 
 /** The debug log lines a page printed since its last `goto` (for tests that watch reconnects). */

@@ -102,17 +102,21 @@ export async function browserFreshness(opts: BrowserFreshnessOptions) {
       observers.push({ page: await open(url), url, ms: [] });
     }
     const upvote = actor.getByRole("button", { name: "Upvote", exact: true });
-    const score = async () => Number(await actor.getByTestId("score").textContent());
-    // Start from "not voted", so presses alternate +1 / −1 from a known base.
-    if ((await upvote.getAttribute("aria-pressed")) === "true") {
-      const before = await score();
-      await upvote.click();
-      await actor
-        .getByTestId("score")
-        .filter({ hasText: String(before - 1) })
-        .waitFor();
+    const showsScore = (value: number | string) =>
+      actor.getByTestId("score").filter({ hasText: new RegExp(`^${value}$`) });
+    // Start from "not voted" (the bench data may hold a vote of the actor's), so presses alternate +1 / −1.
+    for (const [name, change] of [
+      ["Upvote", -1],
+      ["Downvote", 1],
+    ] as const) {
+      const button = actor.getByRole("button", { name, exact: true });
+      if ((await button.getAttribute("aria-pressed")) !== "true") continue;
+      const before = Number(await actor.getByTestId("score").textContent());
+      await button.click();
+      await showsScore(before + change).waitFor();
+      await actor.getByRole("button", { name, pressed: false, exact: true }).waitFor();
     }
-    const base = await score();
+    const base = Number(await actor.getByTestId("score").textContent());
 
     let missed = 0;
     let preSatisfied = 0;
@@ -142,7 +146,7 @@ export async function browserFreshness(opts: BrowserFreshnessOptions) {
         }),
       );
       // The actor's own page settles on the server's answer before the next press.
-      await actor.getByTestId("score").filter({ hasText: expected }).waitFor({ timeout: timeoutMs });
+      await showsScore(expected).waitFor({ timeout: timeoutMs });
       await new Promise((r) => setTimeout(r, pauseMs));
       if ((i + 1) % Math.max(1, Math.floor(opts.mutations / 5)) === 0 || i + 1 === opts.mutations) {
         const sofar = percentiles(observers.flatMap((o) => o.ms));

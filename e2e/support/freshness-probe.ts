@@ -91,6 +91,31 @@ export interface Measured {
 
 let watchCounter = 0;
 
+/** Starts watching for `condition` in `page`; null when it already holds (nothing left to measure). */
+export async function arm(page: Page, condition: DomCondition): Promise<string | null> {
+  const key = `w${++watchCounter}`;
+  const already = await page.evaluate(({ key, c }) => window.__zsProbe!.watch(key, c), { key, c: condition });
+  return already ? null : key;
+}
+
+/** Forgets the last click, so the next stamp belongs to the coming action. */
+export async function resetInput(page: Page) {
+  await page.evaluate(() => {
+    window.__zsProbe!.lastInput = null;
+  });
+}
+
+/** When the last click or Enter happened in `page` (page clock, ms since the epoch). */
+export async function lastInput(page: Page): Promise<number | null> {
+  return page.evaluate(() => window.__zsProbe!.lastInput);
+}
+
+/** When an armed condition first held (page clock), waiting up to `timeoutMs`. */
+export async function seenAt(page: Page, key: string, timeoutMs: number): Promise<number> {
+  const handle = await page.waitForFunction((k) => window.__zsProbe!.seen[k], key, { timeout: timeoutMs });
+  return (await handle.jsonValue()) as number;
+}
+
 /**
  * Arms every observation, runs `act` (which clicks or presses Enter in
  * `actor`), waits until each observer's DOM shows the condition and returns
@@ -106,25 +131,20 @@ export async function measureClickToUpdate(
 ): Promise<Measured[]> {
   const keys = await Promise.all(
     observations.map(async (o) => {
-      const key = `w${++watchCounter}`;
-      const already = await o.page.evaluate(({ key, c }) => window.__zsProbe!.watch(key, c), { key, c: o.condition });
-      if (already) throw new Error(`"${o.label}" already holds before the action; nothing to measure`);
+      const key = await arm(o.page, o.condition);
+      if (key === null) throw new Error(`"${o.label}" already holds before the action; nothing to measure`);
       return key;
     }),
   );
-  await actor.evaluate(() => {
-    window.__zsProbe!.lastInput = null;
-  });
+  await resetInput(actor);
   await act();
-  const clickedAt = await actor.evaluate(() => window.__zsProbe!.lastInput);
+  const clickedAt = await lastInput(actor);
   if (clickedAt === null) throw new Error("the action did not click or press Enter in the acting page");
   return Promise.all(
     observations.map(async (o, i) => {
-      const key = keys[i]!;
       try {
-        const handle = await o.page.waitForFunction((k) => window.__zsProbe!.seen[k], key, { timeout: timeoutMs });
-        const seenAt = (await handle.jsonValue()) as number;
-        return { label: o.label, ms: Math.round((seenAt - clickedAt) * 100) / 100 };
+        const at = await seenAt(o.page, keys[i]!, timeoutMs);
+        return { label: o.label, ms: Math.round((at - clickedAt) * 100) / 100 };
       } catch (err) {
         throw new Error(
           `"${o.label}" did not appear within ${timeoutMs} ms (${JSON.stringify(o.condition)}): ${(err as Error).message}`,
