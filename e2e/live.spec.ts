@@ -7,6 +7,10 @@
  */
 import { expect, type Person, test } from "./fixtures";
 
+// One after another in one worker: two scenarios at once on two cores would
+// mostly measure each other (the other worker runs the remaining specs).
+test.describe.configure({ mode: "default" });
+
 const nameOf = (p: Person) => p.user!.name;
 
 test("1 · A votes, B sees the new score without reload", async ({ people, createUser, createProject, latency }) => {
@@ -114,13 +118,13 @@ test("3 · A requests an intro, B sees it arrive and accepts, A sees it accepted
   await expect(dialog).toBeHidden();
   await expect(b!.page.getByTestId("pending-intros-count")).toHaveText("1");
 
-  // B follows the toast to the inbox; A watches the sent intro.
-  await a!.goto("/intros");
-  const sent = a!.page.getByRole("listitem", { name: `Intro to ${nameOf(b!)}` });
-  await expect(sent.getByTestId("intro-status")).toHaveText("Pending");
+  // B follows the toast to the inbox (toasts leave after 7 s, so at once); A watches the sent intro.
   await b!.page.getByRole("link", { name: "View intros" }).click();
   const received = b!.page.getByRole("listitem", { name: `Intro from ${nameOf(a!)}` });
   await expect(received.getByTestId("intro-status")).toHaveText("Pending");
+  await a!.goto("/intros");
+  const sent = a!.page.getByRole("listitem", { name: `Intro to ${nameOf(b!)}` });
+  await expect(sent.getByTestId("intro-status")).toHaveText("Pending");
 
   await latency.measure("3 intro", b!.page, () => received.getByRole("button", { name: "Accept" }).click(), [
     {
