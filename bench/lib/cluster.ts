@@ -109,7 +109,32 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     });
     await waitHealthy(inst.url);
   };
-  await Promise.all(instances.map((_, i) => start(i)));
+  const stop = async () => {
+    await Promise.all(
+      instances.map(
+        (inst) =>
+          new Promise<void>((resolve) => {
+            const c = inst.child;
+            if (!c || c.exitCode !== null) return resolve();
+            c.once("exit", () => resolve());
+            c.kill("SIGTERM");
+            setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
+          }),
+      ),
+    );
+    await sql.end();
+    const a = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await a.end();
+    await clearRedisPrefix(redisUrl, prefix);
+  };
+  try {
+    await Promise.all(instances.map((_, i) => start(i)));
+  } catch (err) {
+    await stop().catch(() => {}); // nothing left behind when an instance does not come up
+    throw err;
+  }
   progress(`cluster up: ${instances.length} instances on ${instances.map((i) => i.port).join(", ")}, database ${name}`);
 
   return {
@@ -122,26 +147,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     projectIds,
     kill: (i) => instances[i]!.child?.kill("SIGKILL"),
     start,
-    async stop() {
-      await Promise.all(
-        instances.map(
-          (inst) =>
-            new Promise<void>((resolve) => {
-              const c = inst.child;
-              if (!c) return resolve();
-              c.once("exit", () => resolve());
-              c.kill("SIGTERM");
-              setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
-            }),
-        ),
-      );
-      await sql.end();
-      const a = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-      await clearRedisPrefix(redisUrl, prefix);
-    },
+    stop,
   };
 }
 

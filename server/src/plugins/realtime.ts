@@ -48,11 +48,15 @@ const sessionRoom = (sid: string) => `session:${sid}`;
 export default fp(
   async (app) => {
     const { config, metrics, auth } = app;
+    // While draining, new connections are refused: a client told to disconnect that
+    // reconnects at once would otherwise hold the closing server open.
+    let draining = false;
     const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(app.server, {
       path: "/socket.io",
       serveClient: false,
       pingInterval: 10_000,
       pingTimeout: 8_000,
+      allowRequest: (_req, callback) => callback(draining ? "shutting down" : null, !draining),
     });
 
     const deliver = (e: Envelope) => {
@@ -190,6 +194,7 @@ export default fp(
     // Drain before the HTTP server closes: send what is waiting, then close the
     // sockets (open WebSockets would otherwise hold the server open).
     app.addHook("preClose", async () => {
+      draining = true;
       coalescer.drain();
       io.local.disconnectSockets(true);
     });
