@@ -12,7 +12,7 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
-function setup(opts: ConstructorParameters<typeof RefetchScheduler>[1] = { requestFrame: null, windowMs: 5 }) {
+function setup(opts: ConstructorParameters<typeof RefetchScheduler>[1] = { leadMs: 2, windowMs: 5 }) {
   const qc = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
   const scheduler = new RefetchScheduler(qc, opts);
   const calls = new Map<string, number>();
@@ -59,22 +59,21 @@ describe("RefetchScheduler", () => {
     expect([feed(), detail(), board()]).toEqual([2, 2, 2]);
   });
 
-  it("flushes on the next animation frame when one comes first", async () => {
-    let frame: (() => void) | null = null;
-    const requestFrame = (cb: () => void) => {
-      frame = cb;
-      return 1;
-    };
-    const s = setup({ windowMs: 10_000, requestFrame, cancelFrame: () => {} });
+  it("refetches a lone change at once (leading edge) and gathers what follows into the window's end", async () => {
+    const s = setup({ leadMs: 2, windowMs: 200 });
     cleanup = s.cleanup;
     const board = s.watch(["leaderboard"]);
     await tick(5);
     s.scheduler.invalidate([["leaderboard"]]);
+    s.scheduler.invalidate([["leaderboard"]]); // the same change's other envelope
+    await tick(20);
+    expect(board()).toBe(2); // after leadMs, not after the 200 ms window
     s.scheduler.invalidate([["leaderboard"]]);
-    expect(frame).not.toBeNull();
-    (frame as unknown as () => void)();
-    await tick(5);
-    expect(board()).toBe(2);
+    s.scheduler.invalidate([["leaderboard"]]);
+    await tick(20);
+    expect(board()).toBe(2); // within the window: waits for its end
+    await tick(250);
+    expect(board()).toBe(3); // one refetch for the rest of the burst
   });
 
   it("never runs two fetches of one query at once: invalidated while fetching, it refetches once after", async () => {

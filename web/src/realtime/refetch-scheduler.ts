@@ -8,11 +8,14 @@ import {
 } from "@tanstack/react-query";
 
 export interface SchedulerOptions {
-  /** Invalidations arriving within this window (or before the next animation frame) make one batch. */
+  /**
+   * After a quiet period the first invalidation waits only this long: enough to
+   * gather the other envelopes of the same change (they arrive within a
+   * millisecond or two), short enough not to delay what the user waits for.
+   */
+  leadMs?: number;
+  /** Within this window after a batch, further invalidations wait for its end: a burst is one batch per window. */
   windowMs?: number;
-  /** Next-frame scheduling; null runs on the timer alone (tests, hidden tabs). */
-  requestFrame?: ((cb: () => void) => number) | null;
-  cancelFrame?: (id: number) => void;
 }
 
 /** Mutations that show an optimistic value name the query they hold in `meta.holds`. */
@@ -22,8 +25,10 @@ export interface HoldingMeta {
 
 /**
  * Turns invalidations into refetches, under three rules:
- *  1. a burst (everything within one frame or `windowMs`) is one batch, and a
- *     batch refetches each matching query once, however many keys named it;
+ *  1. leading edge: a change after a quiet period is refetched after `leadMs`;
+ *     what follows within `windowMs` of that batch waits for the window's end,
+ *     so a burst is one batch per window, and a batch refetches each matching
+ *     query once, however many keys named it;
  *  2. a query has at most one refetch in flight: invalidated while fetching,
  *     it is fetched once more after the current fetch settles (that fetch may
  *     have read the old state), never cancelled and restarted;
@@ -35,24 +40,19 @@ export interface HoldingMeta {
 export class RefetchScheduler {
   private pending = new Map<string, QueryKey>();
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private frame: number | null = null;
+  private lastFlush = Number.NEGATIVE_INFINITY;
   private followUps = new Set<string>();
   private deferred = new Map<string, Query>();
+  private readonly leadMs: number;
   private readonly windowMs: number;
-  private readonly requestFrame: SchedulerOptions["requestFrame"];
-  private readonly cancelFrame: SchedulerOptions["cancelFrame"];
   private unsubscribeMutations: () => void;
 
   constructor(
     private readonly queryClient: QueryClient,
     opts: SchedulerOptions = {},
   ) {
+    this.leadMs = opts.leadMs ?? 4;
     this.windowMs = opts.windowMs ?? 30;
-    const hasRaf = typeof requestAnimationFrame === "function";
-    // Wrapped: called as a method, the browser's requestAnimationFrame throws "Illegal invocation".
-    this.requestFrame =
-      opts.requestFrame !== undefined ? opts.requestFrame : hasRaf ? (cb) => requestAnimationFrame(cb) : null;
-    this.cancelFrame = opts.cancelFrame ?? (hasRaf ? (id) => cancelAnimationFrame(id) : undefined);
     this.unsubscribeMutations = queryClient.getMutationCache().subscribe((event) => {
       if (event.type !== "updated" || this.deferred.size === 0) return;
       if (event.action.type === "success" || event.action.type === "error") this.releaseDeferred();
@@ -63,16 +63,16 @@ export class RefetchScheduler {
   invalidate(keys: readonly QueryKey[]) {
     for (const key of keys) this.pending.set(hashKey(key), key);
     if (this.pending.size === 0 || this.timer !== null) return;
-    this.timer = setTimeout(() => this.flush(), this.windowMs);
-    if (this.requestFrame) this.frame = this.requestFrame(() => this.flush());
+    const sinceLast = performance.now() - this.lastFlush;
+    const delay = sinceLast >= this.windowMs ? this.leadMs : Math.max(this.leadMs, this.windowMs - sinceLast);
+    this.timer = setTimeout(() => this.flush(), delay);
   }
 
   /** Runs the queued batch now; returns the keys it invalidated (deduplicated). */
   flush(): QueryKey[] {
     if (this.timer !== null) clearTimeout(this.timer);
-    if (this.frame !== null) this.cancelFrame?.(this.frame);
     this.timer = null;
-    this.frame = null;
+    this.lastFlush = performance.now();
     const keys = minimalKeys([...this.pending.values()]);
     this.pending.clear();
     if (keys.length === 0) return keys;
@@ -92,7 +92,6 @@ export class RefetchScheduler {
   /** Drops everything queued (tests, teardown). */
   dispose() {
     if (this.timer !== null) clearTimeout(this.timer);
-    if (this.frame !== null) this.cancelFrame?.(this.frame);
     this.pending.clear();
     this.unsubscribeMutations();
   }

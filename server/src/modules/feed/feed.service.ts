@@ -3,7 +3,7 @@ import type { Leaderboard } from "@shared/contracts/users";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";
 import type { Database } from "../../db/database.js";
-import { summarySelect, toSummary } from "../projects/projects.mappers.js";
+import { loadSummaries } from "../projects/projects.sql.js";
 
 const LEADERBOARD_SIZE = 10;
 const TRENDING_TTL_SECONDS = 60;
@@ -90,13 +90,7 @@ export class FeedService {
   }
 
   /** Loads summaries for ids, keeping their order. */
-  private async hydrate(ids: string[]) {
-    if (!ids.length) return [];
-    const rows = await this.db.prisma.project.findMany({ where: { id: { in: ids } }, select: summarySelect });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.flatMap((id) => {
-      const r = byId.get(id);
-      return r ? [toSummary(r)] : [];
-    });
+  private hydrate(ids: string[]) {
+    return loadSummaries(this.db, ids);
   }
 }

@@ -96,7 +96,9 @@ export class MessagesService {
   async conversation(user: AuthUser, otherId: string): Promise<MessageView[]> {
     // Nobody has a conversation with themselves: the same 404 as for an unknown user.
     const other =
-      otherId === user.id ? null : await this.db.prisma.user.findUnique({ where: { id: otherId }, select: { id: true } });
+      otherId === user.id
+        ? null
+        : await this.db.prisma.user.findUnique({ where: { id: otherId }, select: { id: true } });
     if (!other) throw notFound("Conversation");
     await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const readAt = new Date();

@@ -8,8 +8,7 @@ import { forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 import { summarySelect, toSummary } from "./projects.mappers.js";
-
-const MAX_COMMENTS = 1000;
+import { loadDetailJson } from "./projects.sql.js";
 
 export class ProjectsService {
   constructor(
@@ -31,43 +30,7 @@ export class ProjectsService {
   }
 
   private async loadDetail(id: string): Promise<string> {
-    const p = await this.db.prisma.project.findUnique({
-      where: { id },
-      select: {
-        ...summarySelect,
-        comments: {
-          select: {
-            id: true,
-            projectId: true,
-            body: true,
-            score: true,
-            parentId: true,
-            createdAt: true,
-            updatedAt: true,
-            author: { select: userRefSelect },
-          },
-          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-          take: MAX_COMMENTS,
-        },
-      },
-    });
-    if (!p) return "null";
-    const detail: ProjectDetail = {
-      ...toSummary(p),
-      myVote: 0,
-      comments: p.comments.map((c) => ({
-        id: c.id,
-        projectId: c.projectId,
-        body: c.body,
-        score: c.score,
-        parentId: c.parentId,
-        author: toUserRef(c.author),
-        myVote: 0,
-        createdAt: c.createdAt.toISOString(),
-        updatedAt: c.updatedAt.toISOString(),
-      })),
-    };
-    return JSON.stringify(detail);
+    return (await loadDetailJson(this.db, id)) ?? "null";
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Database } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
-import { summarySelect, toSummary } from "../projects/projects.mappers.js";
+import { loadSummaries } from "../projects/projects.sql.js";
 import { toMe, toPublicUser } from "./users.mappers.js";
 
 export class UsersService {
@@ -30,11 +30,13 @@ export class UsersService {
     });
     if (!user) return "null";
     const [projects, stats] = await Promise.all([
-      this.db.prisma.project.findMany({
-        where: { ownerId: id },
-        select: summarySelect,
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      }),
+      this.db.prisma.$queryRaw<{ id: string }[]>`
+        SELECT id::text FROM projects WHERE owner_id = ${id}::uuid ORDER BY created_at DESC, id DESC`.then((rows) =>
+        loadSummaries(
+          this.db,
+          rows.map((r) => r.id),
+        ),
+      ),
       this.db.prisma.$queryRaw<{ comments: number; badges: number }[]>`
         SELECT (SELECT count(*) FROM comments WHERE author_id = ${id}::uuid)::int AS comments,
                (SELECT count(*) FROM badges b JOIN projects p ON p.id = b.project_id
@@ -42,7 +44,7 @@ export class UsersService {
     ]);
     const profile: Profile = {
       ...toPublicUser(user),
-      projects: projects.map(toSummary),
+      projects,
       stats: {
         projects: projects.length,
         totalScore: projects.reduce((s, p) => s + p.score, 0),
