@@ -20,7 +20,9 @@ export class ClientPool {
   private constructor(private readonly workers: Worker[]) {}
 
   static async start(opts: Omit<WorkerInit, "count" | "offset"> & { clients: number; workers?: number }) {
-    const n = opts.workers ?? Math.min(4, Math.max(1, Math.ceil(opts.clients / 1000)));
+    const n =
+      opts.workers ??
+      Number(process.env.BENCH_CLIENT_WORKERS ?? Math.min(4, Math.max(1, Math.ceil(opts.clients / 500))));
     const per = Math.ceil(opts.clients / n);
     const workers: Worker[] = [];
     for (let w = 0; w < n; w++) {

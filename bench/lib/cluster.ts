@@ -54,6 +54,8 @@ export interface ClusterOptions {
   /** Fills the database instead of the default bench data (users get sessions and tokens either way). */
   fill?: (sql: pg.Client) => Promise<unknown>;
   env?: Record<string, string>;
+  /** Extra Node.js flags for the instances (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -99,7 +101,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     // Warnings and errors of each instance go to bench/results/logs/ (pino writes to stdout).
     await mkdir("bench/results/logs", { recursive: true });
     const log = openSync(`bench/results/logs/${name}-instance-${i}.log`, "a");
-    const child = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "server/src/server.ts"], {
       env: env(i),
       stdio: ["ignore", log, log],
     });

@@ -17,7 +17,8 @@ export interface Outgoing {
   key?: string | undefined;
 }
 
-export type Deliver = (envelope: Envelope) => void;
+/** Hands envelopes to this instance's sockets (a batch at a time, so a socket's share can go out in one write). */
+export type Deliver = (batch: Envelope[]) => void;
 
 /**
  * Numbers envelopes per room and delivers them to the sockets of every
@@ -62,8 +63,11 @@ export class MemoryBus implements EventBus {
   private readonly seq = new LocalSequencer();
   constructor(private readonly deliver: Deliver) {}
   async publish(batch: Outgoing[]) {
-    for (const o of batch)
-      this.deliver({ type: o.type, room: o.room, seq: this.seq.next(o.room), at: o.at, data: o.data } as Envelope);
+    this.deliver(
+      batch.map(
+        (o) => ({ type: o.type, room: o.room, seq: this.seq.next(o.room), at: o.at, data: o.data }) as Envelope,
+      ),
+    );
   }
   async currentSeq(room: Room) {
     return this.seq.current(room);
@@ -156,7 +160,7 @@ export class RedisBus implements EventBus {
         this.log.error({ err }, "unreadable envelope batch on the event channel");
         return;
       }
-      for (const e of batch) this.deliver(e);
+      this.deliver(batch);
     });
   }
 
@@ -180,8 +184,11 @@ export class RedisBus implements EventBus {
       }
     }
     this.metrics.eventsFallback.inc(batch.length);
-    for (const o of batch)
-      this.deliver({ type: o.type, room: o.room, seq: this.local.next(o.room), at: o.at, data: o.data } as Envelope);
+    this.deliver(
+      batch.map(
+        (o) => ({ type: o.type, room: o.room, seq: this.local.next(o.room), at: o.at, data: o.data }) as Envelope,
+      ),
+    );
   }
 
   async currentSeq(room: Room) {

@@ -31,6 +31,11 @@ export interface EventDef<S extends z.ZodType> {
    * Undefined: every event is delivered on its own.
    */
   coalesceKey?: (data: z.output<S>) => string | undefined;
+  /**
+   * A longer coalescing window (ms) for events that only echo what other events
+   * already said (clients learn of the change from those): at most one per window.
+   */
+  throttleMs?: number;
 }
 
 const def = <S extends z.ZodType>(d: EventDef<S>) => d;
@@ -101,6 +106,9 @@ export const events = {
     rooms: () => [rooms.feed],
     affects: () => [R.leaderboard],
     coalesceKey: () => "leaderboard",
+    // Every change that moves the leaderboard already affects it; this event is
+    // the SPEC's announcement of it, so a busy feed gets it at most every 250 ms.
+    throttleMs: 250,
   }),
   "comment:added": def({
     data: z.object({
@@ -232,6 +240,10 @@ export function affectsOf(e: DomainEvent): Resource[] {
 
 export function roomsOf(e: DomainEvent, ctx: RoomContext = {}): Room[] {
   return unique((events[e.type].rooms as (d: unknown, c: RoomContext) => Room[])(e.data, ctx));
+}
+
+export function throttleOf(type: EventType): number | undefined {
+  return (events[type] as EventDef<z.ZodType>).throttleMs;
 }
 
 export function coalesceKeyOf(e: DomainEvent): string | undefined {
