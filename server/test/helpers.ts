@@ -118,14 +118,16 @@ export const baseUrl = (app: FastifyInstance) => {
 
 type Json = Record<string, unknown> | unknown[] | string | number | boolean | null;
 
-/** `inject` with a JSON body and an optional bearer token; the body comes back parsed. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read every response shape of the API loosely
+type AnyJson = any;
+
+/** `inject` with a JSON body and an optional bearer token; the body comes back parsed. */
 export async function call(
   app: FastifyInstance,
   method: InjectOptions["method"],
   url: string,
   opts: { token?: string | undefined; body?: Json | undefined; headers?: Record<string, string> } = {},
-): Promise<LightMyRequestResponse & { json: () => any }> {
+): Promise<LightMyRequestResponse & { json: () => AnyJson }> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers["content-type"] = "application/json";

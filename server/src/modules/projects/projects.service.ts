@@ -6,7 +6,6 @@ import type { Database, Tx } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
-import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 import { summarySelect, toSummary } from "./projects.mappers.js";
 import { loadDetailJson } from "./projects.sql.js";
 
