@@ -15,7 +15,7 @@ import { ProfilePage } from "./features/users/profile-page";
 function NotFoundPage() {
   useDocumentTitle("Not found");
   return (
-    <EmptyState title="Page not found">
+    <EmptyState title="Page not found" heading>
       <Link to="/">Back to the feed</Link>
     </EmptyState>
   );

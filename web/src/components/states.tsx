@@ -1,10 +1,11 @@
 import type { ReactNode } from "react";
 import { errorMessage } from "../lib/api-client";
 
-export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+/** An empty list or a page with nothing to show; `heading` when it is the whole page (a 404), so the page has its h1. */
+export function EmptyState({ title, children, heading }: { title: string; children?: ReactNode; heading?: boolean }) {
   return (
     <div className="empty-state">
-      <p className="empty-title">{title}</p>
+      {heading ? <h1 className="empty-title">{title}</h1> : <p className="empty-title">{title}</p>}
       {children ? <div className="empty-body">{children}</div> : null}
     </div>
   );

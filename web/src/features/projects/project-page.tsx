@@ -80,7 +80,7 @@ export function ProjectPage() {
   // A 404 after the page was showing the project means it was deleted meanwhile.
   if (project.error instanceof ApiError && project.error.isNotFound)
     return (
-      <EmptyState title="Project not found">
+      <EmptyState title="Project not found" heading>
         <p>{project.data ? "This project was just deleted." : "It may have been deleted, or the link is wrong."}</p>
         <Link to="/">Back to the feed</Link>
       </EmptyState>

@@ -88,7 +88,7 @@ export function ProfilePage() {
   if (profile.isPending) return <Skeleton lines={3} height={120} />;
   if (profile.error instanceof ApiError && profile.error.isNotFound)
     return (
-      <EmptyState title="No such person">
+      <EmptyState title="No such person" heading>
         <Link to="/">Back to the feed</Link>
       </EmptyState>
     );
