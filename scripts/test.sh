@@ -12,4 +12,6 @@ step "lint"; npm run --silent lint
 step "typecheck"; npm run --silent typecheck
 step "unit + integration tests"; npx vitest run
 step "web build"; npx vite build --logLevel warn
+step "end-to-end tests"; npm run --silent test:e2e
+step "benchmarks (quick smoke run: fails only on lost, duplicated or stale data)"; npm run --silent bench -- --quick
 step "all green"

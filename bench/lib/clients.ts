@@ -45,17 +45,21 @@ export class ClientPool {
       this.workers.map(
         (w) =>
           new Promise((resolve, reject) => {
+            const done = () => {
+              w.off("message", onMessage);
+              w.off("error", reject);
+            };
             const onMessage = (m: Record<string, unknown>) => {
               if (m.error) {
-                w.off("message", onMessage);
+                done();
                 reject(new Error(String(m.error)));
               } else if (key in m) {
-                w.off("message", onMessage);
+                done();
                 resolve(m[key]);
               }
             };
             w.on("message", onMessage);
-            w.once("error", reject);
+            w.on("error", reject);
             w.postMessage({ cmd });
           }),
       ),

@@ -82,10 +82,9 @@ async function run(
       );
     }
   })();
-  const checker = async () => {
+  const checker = async (p: string) => {
     while (now() < deadline) {
       const base = pick(alive());
-      const p = pick(projects);
       try {
         if (Math.random() < 0.1) {
           const v = known.get(p)! + 1;
@@ -113,7 +112,7 @@ async function run(
     }
   };
   // One checker per project keeps each project's writes in order (versions only grow).
-  const checkers = Promise.all(projects.map(() => checker()));
+  const checkers = Promise.all(projects.map((p) => checker(p)));
 
   const healthyAll = async () => {
     for (const u of urls) await waitHealthy(u, 30_000);

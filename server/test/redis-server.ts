@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 export async function clearRedisPrefix(url: string | null, prefix: string) {
   if (!url) return;
   const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+  r.on("error", () => {}); // reported by connect() below
   try {
     await r.connect();
     let cursor = "0";
@@ -56,6 +57,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       stdio: "ignore",
     });
     const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
+    probe.on("error", () => {}); // not up yet: retried below
     for (let i = 0; i < 100; i++) {
       try {
         await probe.connect();
