@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only fanout,cache,…]`: runs the benchmark
+ * `npm run bench [-- --quick] [--only fanout,cache,…] [--clients 1000]`: runs the benchmark
  * scenarios against the app in server mode (real PostgreSQL + Redis, two app
  * instances as separate processes), prints progress while it works, and writes
  * the results to bench/results/<date>.json. A full run also rewrites
@@ -27,6 +27,8 @@ const quick = args.includes("--quick");
 const onlyArg = args.find((a) => a.startsWith("--only"))?.split("=")[1] ?? args[args.indexOf("--only") + 1];
 const only = args.some((a) => a.startsWith("--only")) && onlyArg ? new Set(onlyArg.split(",")) : null;
 const want = (name: string) => !only || only.has(name);
+/** `--clients N` runs the fan-out at that size only (default sizes: 100, 1,000 and 5,000; 100 in --quick). */
+const clientsArg = args.includes("--clients") ? Number(args[args.indexOf("--clients") + 1]) : null;
 
 const SIZES = quick
   ? {
@@ -80,7 +82,8 @@ async function main() {
     try {
       if (want("fanout")) {
         const runs = [];
-        for (const size of SIZES.fanout) {
+        const sizes = clientsArg ? [{ clients: clientsArg, seconds: quick ? 5 : 20 }] : SIZES.fanout;
+        for (const size of sizes) {
           try {
             const r = await fanout(cluster, {
               clients: size.clients,

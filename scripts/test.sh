@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-[ -f node_modules/.package-lock.json ] || { step "npm ci"; npm ci --no-audit --no-fund; }
+# `npm install`, not `npm ci`: the registry mirror here lacks some platform builds that
+# optional dependencies name (Biome's), so the lock file cannot list them and `npm ci`
+# refuses it; `npm install` installs exactly the locked tree and leaves the lock unchanged.
+[ -f node_modules/.package-lock.json ] || { step "npm install"; npm install --no-audit --no-fund; }
 step "services"; bash scripts/ensure-services.sh
 step "lint"; npm run --silent lint
 step "typecheck"; npm run --silent typecheck
