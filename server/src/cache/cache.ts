@@ -124,6 +124,65 @@ export class Cache {
     return this.fill(lookup.key, name, load, opts.ttlSeconds);
   }
 
+  /**
+   * Reads many entries in one round trip (a feed page's project summaries).
+   * Misses are loaded together by `loadMissing` (given the indexes of the items
+   * that missed, it returns their values in the same order) and stored one by one.
+   */
+  async readEach(items: { name: string; tags: Resource[] }[], loadMissing: (indexes: number[]) => Promise<string[]>) {
+    if (!items.length) return [];
+    const all = items.map((_, i) => i);
+    if (!this.isUp()) {
+      this.metrics.cacheRequests.inc({ result: "bypass" }, items.length);
+      return loadMissing(all);
+    }
+    const tagKeys = items.map((i) => keysToRead(i.tags));
+    items.forEach((item, i) =>
+      this.remember(item.name, item.tags, tagKeys[i]!, async () => (await loadMissing([i]))[0]!, undefined),
+    );
+    let lookups: Lookup[];
+    try {
+      lookups = await this.store.lookupMany(
+        items.map((item, i) => ({ name: item.name, tagKeys: tagKeys[i]! })),
+        LEASE_MS,
+      );
+    } catch (err) {
+      this.fail("lookup", err);
+      this.metrics.cacheRequests.inc({ result: "bypass" }, items.length);
+      return loadMissing(all);
+    }
+    const values: (string | Promise<string>)[] = [];
+    const missing: number[] = [];
+    lookups.forEach((l, i) => {
+      const pending = l.value === null ? this.inflight.get(l.key) : undefined;
+      if (l.value !== null) values[i] = l.value;
+      else if (pending) values[i] = pending;
+      else missing.push(i);
+    });
+    this.metrics.cacheRequests.inc({ result: "hit" }, lookups.filter((l) => l.value !== null).length);
+    this.metrics.cacheRequests.inc(
+      { result: "joined" },
+      items.length - missing.length - lookups.filter((l) => l.value !== null).length,
+    );
+    if (missing.length) {
+      this.metrics.cacheRequests.inc({ result: "miss" }, missing.length);
+      const batch = loadMissing(missing);
+      missing.forEach((i, k) => {
+        const key = lookups[i]!.key;
+        const fill = batch
+          .then(async (loaded) => {
+            const value = loaded[k]!;
+            await this.store.set(key, value, this.ttlSeconds).catch((err) => this.fail("set", err));
+            return value;
+          })
+          .finally(() => this.inflight.delete(key));
+        this.inflight.set(key, fill);
+        values[i] = fill;
+      });
+    }
+    return Promise.all(values);
+  }
+
   /** Loads and stores an entry under `key`, sharing the load with concurrent readers of this instance. */
   private fill(key: string, name: string, load: Load, ttlSeconds: number | undefined): Promise<string> {
     const hot = this.hot.get(name);

@@ -22,6 +22,10 @@ export class MemoryStore implements CacheStore {
     return { key, value: this.read(key), lease: true };
   }
 
+  async lookupMany(items: { name: string; tagKeys: string[] }[], leaseMs: number): Promise<Lookup[]> {
+    return Promise.all(items.map((i) => this.lookup(i.name, i.tagKeys, leaseMs)));
+  }
+
   async await(key: string, _timeoutMs: number): Promise<string | null> {
     return this.read(key);
   }

@@ -81,6 +81,20 @@ export class RedisStore implements CacheStore {
     return { key, value, lease: lease === 1 };
   }
 
+  async lookupMany(items: { name: string; tagKeys: string[] }[], leaseMs: number): Promise<Lookup[]> {
+    const pipeline = this.redis.pipeline();
+    for (const { name, tagKeys } of items) {
+      const keys = tagKeys.map((k) => `${this.prefix}g:${k}`);
+      pipeline.zsLookup(keys.length, ...keys, `${this.prefix}c:${name}`, String(leaseMs));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, r]) => {
+      if (err) throw err;
+      const [key, value, lease] = r as [string, string | null, number];
+      return { key, value, lease: lease === 1 };
+    });
+  }
+
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.redis.zsFill(key, value, ttlSeconds);
   }

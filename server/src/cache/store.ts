@@ -27,6 +27,8 @@ export interface CacheStore {
    * and on a miss tries to take the entry's fill lease, in one round trip.
    */
   lookup(name: string, tagKeys: string[], leaseMs: number): Promise<Lookup>;
+  /** `lookup` for many entries at once, in one round trip. */
+  lookupMany(items: { name: string; tagKeys: string[] }[], leaseMs: number): Promise<Lookup[]>;
   /** Stores an entry (and releases its lease). */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Waits up to `timeoutMs` for another caller's fill of `key`; null when it did not come. */

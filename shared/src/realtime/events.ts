@@ -67,7 +67,7 @@ export const events = {
   "project:created": def({
     data: z.object({ projectId: Id, ownerId: Id }),
     rooms: () => [rooms.feed],
-    affects: (d) => [R.feed, R.leaderboard, R.profile(d.ownerId)],
+    affects: (d) => [R.feed, R.catalog, R.leaderboard, R.profile(d.ownerId)],
   }),
   "project:updated": def({
     data: z.object({ projectId: Id, ownerId: Id }),
@@ -80,7 +80,15 @@ export const events = {
     data: z.object({ projectId: Id, ownerId: Id }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
     // Its comments go with it: every commenter's profile stats change (a rare, coarse case).
-    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.allProfiles, R.allIntros],
+    affects: (d) => [
+      R.project(d.projectId),
+      R.feed,
+      R.catalog,
+      R.leaderboard,
+      R.profile(d.ownerId),
+      R.allProfiles,
+      R.allIntros,
+    ],
   }),
   "project:featured": def({
     data: z.object({ projectId: Id, ownerId: Id, featured: z.boolean() }),
@@ -92,13 +100,13 @@ export const events = {
     data: VoteCounts,
     // The voter's other tabs learn their own vote (myVote) through their user room.
     rooms: (d, ctx) => [rooms.project(d.projectId), rooms.feed, ...actorRoom(ctx)],
-    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    affects: (d) => [R.project(d.projectId), R.feed, R.ranking, R.leaderboard, R.profile(d.ownerId)],
     coalesceKey: (d) => d.projectId,
   }),
   "vote:removed": def({
     data: VoteCounts,
     rooms: (d, ctx) => [rooms.project(d.projectId), rooms.feed, ...actorRoom(ctx)],
-    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+    affects: (d) => [R.project(d.projectId), R.feed, R.ranking, R.leaderboard, R.profile(d.ownerId)],
     coalesceKey: (d) => d.projectId,
   }),
   "leaderboard:updated": def({
@@ -286,6 +294,7 @@ function invalidationAffects(resource: Table | "*", id: string | null, projectId
       ];
     case "projects":
     case "votes":
+      return [...project, R.feed, R.catalog, R.ranking, R.leaderboard, R.allProfiles];
     case "badges":
       return [...project, R.feed, R.leaderboard, R.allProfiles];
     case "comments":

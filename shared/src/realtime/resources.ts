@@ -11,6 +11,8 @@
 export type Resource =
   | "*"
   | "feed"
+  | "catalog"
+  | "ranking"
   | "leaderboard"
   | `project:${string}`
   | `profile:${string}`
@@ -21,7 +23,12 @@ export type Resource =
 
 export const R = {
   all: "*",
+  /** What feed pages and the leaderboard show (browsers refetch their lists). */
   feed: "feed",
+  /** Which projects exist: the order of every sort changes when one is created or deleted. */
+  catalog: "catalog",
+  /** The scores that order `top`, `trending` and the leaderboard. */
+  ranking: "ranking",
   leaderboard: "leaderboard",
   project: (id: string) => `project:${id}`,
   allProjects: "project:*",
@@ -40,6 +47,8 @@ export const R = {
 export type ResourceKind =
   | "*"
   | "feed"
+  | "catalog"
+  | "ranking"
   | "leaderboard"
   | "project"
   | "profile"

@@ -154,6 +154,8 @@ describe("resource kind → query keys", () => {
   const samples: { [K in ResourceKind]: [string, unknown[][]] } = {
     "*": [R.all, [[]]],
     feed: [R.feed, [list]],
+    catalog: [R.catalog, []],
+    ranking: [R.ranking, []],
     leaderboard: [R.leaderboard, [leaderboard]],
     project: [R.project(P), [detail(P)]],
     profile: [R.profile(A), [profile(A)]],

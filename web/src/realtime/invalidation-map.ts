@@ -24,6 +24,9 @@ export const EVERYTHING: QueryKey = [];
 const byKind: { [K in ResourceKind]: (id: string | null, ctx: KeyContext) => QueryKey[] } = {
   "*": () => [EVERYTHING],
   feed: () => [projectKeys.lists()],
+  // Server-side cache structure (orders of the feed's sorts); what they order arrives as `feed`.
+  catalog: () => [],
+  ranking: () => [],
   leaderboard: () => [leaderboardKeys.all],
   project: (id) => [id && id !== "*" ? projectKeys.detail(id) : projectKeys.details()],
   profile: (id, { meId }) =>
