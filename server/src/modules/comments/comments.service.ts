@@ -5,7 +5,6 @@ import type { Tx } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
-import { referenceProject } from "../projects/projects.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 
 const commentSelect = {
@@ -46,30 +45,50 @@ const toView = (c: CommentRow, myVote: VoteValue = 0): CommentView => ({
 export class CommentsService {
   constructor(private readonly freshness: Freshness) {}
 
-  async add(user: AuthUser, projectId: string, input: CreateCommentBody) {
-    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const project = await referenceProject(tx, projectId);
-      if (input.parentId) {
-        const parent = await lockComment(tx, input.parentId, "share");
-        if (!parent || parent.projectId !== projectId)
-          throw badRequest("parentId must name a comment of the same project", [
-            { path: "parentId", message: "is not a comment of this project" },
-          ]);
-      }
-      const c = await tx.comment.create({
-        data: { projectId, authorId: user.id, body: input.body, parentId: input.parentId ?? null },
-        select: commentSelect,
-      });
-      const commentCount = await countOf(tx, projectId);
+  /** One statement (`zerostale_add_comment`): no row lock held across round trips (see VotesService). */
+  async add(user: AuthUser, projectId: string, input: CreateCommentBody): Promise<CommentView> {
+    return this.freshness.mutateInStatement({ actorId: user.id }, async (db, fx) => {
+      const [row] = await db.$queryRaw<
+        {
+          status: "ok" | "no_project" | "bad_parent";
+          id: string;
+          parentId: string | null;
+          body: string;
+          score: number;
+          createdAt: Date;
+          updatedAt: Date;
+          authorName: string;
+          authorAvatar: string | null;
+          ownerId: string;
+          commentCount: number;
+        }[]
+      >`SELECT status, id::text, parent_id::text AS "parentId", body, score, created_at AS "createdAt",
+               updated_at AS "updatedAt", author_name AS "authorName", author_avatar AS "authorAvatar",
+               owner_id::text AS "ownerId", comment_count AS "commentCount"
+          FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid)`;
+      if (!row || row.status === "no_project") throw notFound("Project");
+      if (row.status === "bad_parent")
+        throw badRequest("parentId must name a comment of the same project", [
+          { path: "parentId", message: "is not a comment of this project" },
+        ]);
       fx.emit("comment:added", {
         projectId,
-        ownerId: project.ownerId,
-        commentId: c.id,
-        parentId: c.parentId,
+        ownerId: row.ownerId,
+        commentId: row.id,
+        parentId: row.parentId,
         authorId: user.id,
-        commentCount,
+        commentCount: row.commentCount,
       });
-      return toView(c);
+      return toView({
+        id: row.id,
+        projectId,
+        body: row.body,
+        score: row.score,
+        parentId: row.parentId,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+        author: { id: user.id, name: row.authorName, avatarUrl: row.authorAvatar },
+      });
     });
   }
 
