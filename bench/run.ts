@@ -44,6 +44,9 @@ const SIZES = quick
   : {
       fanout: [
         { clients: 100, seconds: 20 },
+        // 1,000 clients at rising rates: where the machine's capacity ends.
+        { clients: 1000, seconds: 20, rate: 25 },
+        { clients: 1000, seconds: 20, rate: 50 },
         { clients: 1000, seconds: 20 },
         { clients: 5000, seconds: 20 },
       ],
@@ -82,24 +85,23 @@ async function main() {
     try {
       if (want("fanout")) {
         const runs = [];
-        const sizes = clientsArg ? [{ clients: clientsArg, seconds: quick ? 5 : 20 }] : SIZES.fanout;
+        const sizes: { clients: number; seconds: number; rate?: number }[] = clientsArg
+          ? [{ clients: clientsArg, seconds: quick ? 5 : 20 }]
+          : SIZES.fanout;
         for (const size of sizes) {
+          const rate = size.rate ?? SIZES.rate;
           try {
-            const r = await fanout(cluster, {
-              clients: size.clients,
-              rate: SIZES.rate,
-              durationMs: size.seconds * 1000,
-            });
-            const floor = await rawFloor({ clients: size.clients, rate: SIZES.rate, durationMs: 5000 });
+            const r = await fanout(cluster, { clients: size.clients, rate, durationMs: size.seconds * 1000 });
+            const floor = await rawFloor({ clients: size.clients, rate, durationMs: 5000 });
             runs.push({ ...r, floor: floor.broadcastToArrival });
-            check(`fan-out ${size.clients}: events lost`, r.lost);
-            check(`fan-out ${size.clients}: events duplicated`, r.duplicated);
+            check(`fan-out ${size.clients} at ${rate}/s: events lost`, r.lost);
+            check(`fan-out ${size.clients} at ${rate}/s: events duplicated`, r.duplicated);
             progress(
-              `fan-out ${size.clients}: p50 ${r.commitToEvent.p50} / p99 ${r.commitToEvent.p99} ms, lost ${r.lost}, duplicated ${r.duplicated}`,
+              `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p99 ${r.commitToEvent.p99} ms, lost ${r.lost}, duplicated ${r.duplicated}`,
             );
           } catch (err) {
-            progress(`fan-out ${size.clients}: could not run (${err})`);
-            runs.push({ clients: size.clients, error: String(err) });
+            progress(`fan-out ${size.clients} at ${rate}/s: could not run (${err})`);
+            runs.push({ clients: size.clients, rate, error: String(err) });
           }
         }
         results.fanout = runs;
