@@ -67,24 +67,26 @@ export function renderMarkdown(r: Any, file: string): string {
       "N Socket.IO clients split over the two instances, each subscribed to `feed` and one of five project rooms;",
       "mutations (half comments, half votes) through the HTTP API at a steady rate, alternating between instances.",
       "Latency is measured on every `comment:added` envelope in every client, from the commit (`at`, taken right",
-      "after the transaction commits) to its arrival. Lost / duplicated: sequence gaps and repeats per client and",
-      "room, plus comments missing or counted twice against those that committed. Baselines measured in the same",
+      "after the transaction commits) to its arrival. *Missing*: comments a client did not receive, against those that",
+      "committed; *gaps*: sequence gaps the clients detected (each makes a client refetch what the room covers);",
+      "*lost*: comments missing at a client that saw no gap, resync or reconnect (lost silently); *duplicated*: the same",
+      "envelope twice. Baselines measured in the same",
       "run: a bare Socket.IO server broadcasting to as many clients at the same rate (the floor), and a client",
       "polling every 30 s (the fallback seed apps use), modelled from the run's real commit times.",
       "",
       "![fan-out latency](benchmarks-latency.svg)",
       "",
-      "| clients | mutations/s | p50 | p95 | p99 | max | floor p50 / p99 | lost | duplicated | 30 s poller p50 / p99 |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| clients | mutations/s | p50 | p95 | p99 | max | floor p50 / p99 | missing | gaps | lost | duplicated | 30 s poller p50 / p99 |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const f of r.fanout) {
       if (f.error) {
-        push(`| ${f.clients} | – | could not run: ${f.error} | | | | | | | |`);
+        push(`| ${f.clients} | ${f.rate ?? "–"} | could not run: ${f.error} | | | | | | | | | |`);
         continue;
       }
       const c = f.commitToEvent;
       push(
-        `| ${f.clients} | ${f.rate} | ${ms(c.p50)} ms | ${ms(c.p95)} ms | ${ms(c.p99)} ms | ${ms(c.max)} ms | ${ms(f.floor?.p50)} / ${ms(f.floor?.p99)} ms | ${f.lost} | ${f.duplicated} | ${Math.round(f.pollingBaseline30s.p50 / 100) / 10} s / ${Math.round(f.pollingBaseline30s.p99 / 100) / 10} s |`,
+        `| ${f.clients} | ${f.rate} | ${ms(c.p50)} ms | ${ms(c.p95)} ms | ${ms(c.p99)} ms | ${ms(c.max)} ms | ${ms(f.floor?.p50)} / ${ms(f.floor?.p99)} ms | ${f.missing} | ${f.gapsDetected} | ${f.lost} | ${f.duplicated} | ${Math.round(f.pollingBaseline30s.p50 / 100) / 10} s / ${Math.round(f.pollingBaseline30s.p99 / 100) / 10} s |`,
       );
     }
     push("");

@@ -6,7 +6,8 @@ import { Histogram } from "./stats.js";
 export interface ClientReport {
   comment: Histogram;
   all: Histogram;
-  lost: number;
+  /** Sequence gaps seen (each makes a careful client refetch). */
+  gaps: number;
   duplicated: number;
   resyncs: number;
   reconnects: number;
@@ -79,7 +80,7 @@ export class ClientPool {
     const total: ClientReport = {
       comment: new Histogram(),
       all: new Histogram(),
-      lost: 0,
+      gaps: 0,
       duplicated: 0,
       resyncs: 0,
       reconnects: 0,
@@ -92,7 +93,7 @@ export class ClientPool {
       total.comment.merge(Histogram.from(p.comment));
       total.all.merge(Histogram.from(p.all));
       for (const k of [
-        "lost",
+        "gaps",
         "duplicated",
         "resyncs",
         "reconnects",

@@ -13,7 +13,8 @@ import { now, percentiles } from "../lib/stats.js";
 const LAG_P99_MS = 100;
 
 export async function externalWrites(cluster: Cluster, opts: { rates: number[]; secondsPerRate: number }) {
-  const projects = cluster.projectIds.slice(0, 10);
+  // Many projects, each written in order by its own chain: enough writers in parallel to find the limit.
+  const projects = cluster.projectIds.slice(0, 40);
   // One client per instance, each in every project room: deliveries come from whichever instance claimed the change.
   const received = new Map<string, number[]>(projects.map((p) => [p, []]));
   const sockets: Socket[] = [];
@@ -31,7 +32,7 @@ export async function externalWrites(cluster: Cluster, opts: { rates: number[]; 
     if (e.data.resource !== "projects") return;
     received.get(e.room.slice("project:".length))?.push(now());
   });
-  const pool = new pg.Pool({ connectionString: cluster.databaseUrl, max: 8 });
+  const pool = new pg.Pool({ connectionString: cluster.databaseUrl, max: 16 });
   const results = [];
   let lagsAt: number | null = null;
   try {

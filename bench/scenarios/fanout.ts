@@ -1,7 +1,8 @@
 /**
  * Scenario 1, fan-out: N clients across the instances, each subscribed to the
  * feed and one of a few project rooms; mutations at a steady rate; latency from
- * commit to arrival in every client, and events lost or duplicated. Baselines
+ * commit to arrival in every client; events missing, gaps detected (each makes a
+ * client refetch), events lost silently (missing without a gap) and duplicated. Baselines
  * in the same run: a bare Socket.IO broadcast (the floor) and a 30 s poller.
  */
 import { fork } from "node:child_process";
@@ -43,6 +44,11 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
     const expectedFeed = commentTotal * opts.clients;
     const expectedProject = projects.reduce((sum, id, p) => sum + (m.comments.get(id) ?? 0) * perProject[p]!, 0);
     const missing = expectedFeed - r.commentsFeed + (expectedProject - r.commentsProject);
+    // Lost silently: comments missing at a client that was never told to refetch (no gap, no resync, no reconnect).
+    const lostSilently = r.perClient.reduce(
+      (sum, c) => sum + (c.repairs === 0 ? Math.max(0, commentTotal - c.feedComments) : 0),
+      0,
+    );
     return {
       clients: opts.clients,
       rate: opts.rate,
@@ -52,8 +58,10 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
       allEnvelopes: r.all.summary(),
       delivered: r.commentsFeed + r.commentsProject,
       expected: expectedFeed + expectedProject,
-      lost: r.lost + Math.max(0, missing),
-      duplicated: r.duplicated + Math.max(0, -missing),
+      missing: Math.max(0, missing),
+      gapsDetected: r.gaps,
+      lost: lostSilently,
+      duplicated: r.duplicated,
       pollingBaseline30s: pollingStaleness(m.committedAt),
     };
   } finally {
