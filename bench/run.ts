@@ -197,7 +197,9 @@ async function main() {
   results.failures = failures;
   await mkdir("bench/results", { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, "-");
-  const file = `bench/results/${quick ? "quick-" : ""}${stamp}.json`;
+  // Only full runs of every scenario are kept (committed); quick and partial runs are ignored by git.
+  const kind = only ? `only-${[...only].join("+")}-` : quick ? "quick-" : "";
+  const file = `bench/results/${kind}${stamp}.json`;
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   progress(`results written to ${file}`);
   if (!quick && !only) {

@@ -30,6 +30,37 @@ for i = 1, #KEYS do
 end
 return #KEYS`;
 
+// LOOKUP for many entries in one script (a feed page's summaries): KEYS are every
+// entry's generation keys one after the other; ARGV[1] the lease time, then per
+// entry its name and how many of KEYS are its own. Returns key, value, lease per entry.
+const LOOKUP_MANY = `${NOW_MICROS}
+local out = {}
+local k = 1
+for i = 2, #ARGV, 2 do
+  local name, n = ARGV[i], tonumber(ARGV[i + 1])
+  local gens = {}
+  for j = 1, n do
+    local g = redis.call('GET', KEYS[k])
+    if not g then
+      g = string.format('%.0f', now)
+      redis.call('SET', KEYS[k], g, 'NX')
+    end
+    gens[j] = g
+    k = k + 1
+  end
+  local key = name .. '|' .. table.concat(gens, '.')
+  local value = redis.call('GET', key)
+  local lease = 0
+  if not value then
+    value = false
+    if redis.call('SET', key .. ':lease', '1', 'NX', 'PX', ARGV[1]) then lease = 1 end
+  end
+  out[#out + 1] = key
+  out[#out + 1] = value
+  out[#out + 1] = lease
+end
+return out`;
+
 // Stores the entry and releases its lease in one step.
 const FILL = `redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('DEL', KEYS[1] .. ':lease')
@@ -43,6 +74,7 @@ declare module "ioredis" {
   interface RedisCommander<Context> {
     zsLookup(numKeys: number, ...args: string[]): Result<[string, string | null, number], Context>;
     zsFill(key: string, value: string, ttl: number): Result<number, Context>;
+    zsLookupMany(numKeys: number, ...args: string[]): Result<(string | number | null)[], Context>;
     zsBump(numKeys: number, ...keys: string[]): Result<number, Context>;
     zsHit(key: string, ttl: number): Result<number, Context>;
   }
@@ -53,6 +85,7 @@ export function defineCacheScripts(redis: Redis) {
   redis.defineCommand("zsBump", { lua: BUMP });
   redis.defineCommand("zsHit", { lua: HIT, numberOfKeys: 1 });
   redis.defineCommand("zsFill", { lua: FILL, numberOfKeys: 1 });
+  redis.defineCommand("zsLookupMany", { lua: LOOKUP_MANY });
 }
 
 /**
@@ -82,17 +115,14 @@ export class RedisStore implements CacheStore {
   }
 
   async lookupMany(items: { name: string; tagKeys: string[] }[], leaseMs: number): Promise<Lookup[]> {
-    const pipeline = this.redis.pipeline();
-    for (const { name, tagKeys } of items) {
-      const keys = tagKeys.map((k) => `${this.prefix}g:${k}`);
-      pipeline.zsLookup(keys.length, ...keys, `${this.prefix}c:${name}`, String(leaseMs));
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, r]) => {
-      if (err) throw err;
-      const [key, value, lease] = r as [string, string | null, number];
-      return { key, value, lease: lease === 1 };
-    });
+    const keys = items.flatMap((i) => i.tagKeys.map((k) => `${this.prefix}g:${k}`));
+    const args = items.flatMap((i) => [`${this.prefix}c:${i.name}`, String(i.tagKeys.length)]);
+    const flat = await this.redis.zsLookupMany(keys.length, ...keys, String(leaseMs), ...args);
+    return items.map((_, i) => ({
+      key: String(flat[3 * i]),
+      value: (flat[3 * i + 1] as string | null) ?? null,
+      lease: flat[3 * i + 2] === 1,
+    }));
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
