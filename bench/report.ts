@@ -223,22 +223,27 @@ export function renderSvg(r: Any): string {
   const label = (f: Any) => `${f.clients} @ ${f.rate}/s`;
   const W = 760;
   const H = 360;
-  const pad = { l: 60, r: 20, t: 40, b: 60 };
+  const pad = { l: 60, r: 20, t: 50, b: 60 };
   const series = runs.flatMap((f: Any) => [
     { label: label(f), kind: "Zerostale", v: [f.commitToEvent.p50, f.commitToEvent.p95, f.commitToEvent.p99] },
     { label: label(f), kind: "floor", v: [f.floor?.p50 ?? 0, f.floor?.p95 ?? 0, f.floor?.p99 ?? 0] },
   ]);
-  const max = Math.max(60, ...series.flatMap((s: Any) => s.v)) * 1.1;
-  const y = (v: number) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
+  // Log scale: 2 ms and 5 s on one chart.
+  const lo = 1;
+  const hi = Math.max(100, ...series.flatMap((s: Any) => s.v)) * 1.5;
+  const y = (v: number) =>
+    pad.t +
+    (H - pad.t - pad.b) * (1 - (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)));
   const groupW = (W - pad.l - pad.r) / Math.max(1, runs.length);
   const barW = groupW / 8;
   const colours = { Zerostale: ["#2563eb", "#60a5fa", "#bfdbfe"], floor: ["#6b7280", "#9ca3af", "#e5e7eb"] };
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${pad.l}" y="22" font-size="14" font-weight="600">Commit → event received (ms): p50, p95, p99 — Zerostale (blue) vs bare Socket.IO (grey)</text>`,
+    `<text x="${pad.l}" y="20" font-size="14" font-weight="600">Commit → event received, ms (log scale): p50, p95, p99</text>`,
+    `<text x="${pad.l}" y="36" fill="#555">blue: Zerostale, two instances · grey: a bare Socket.IO server, same clients, same rate</text>`,
   ];
-  for (let v = 0; v <= max; v += max > 200 ? 50 : 10) {
+  for (const v of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].filter((t) => t <= hi)) {
     out.push(
       `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`,
       `<text x="${pad.l - 8}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`,
@@ -246,7 +251,7 @@ export function renderSvg(r: Any): string {
   }
   out.push(
     `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(50)}" y2="${y(50)}" stroke="#dc2626" stroke-dasharray="4 3"/>`,
-    `<text x="${W - pad.r}" y="${y(50) - 4}" text-anchor="end" fill="#dc2626">target p99 50 ms</text>`,
+    `<text x="${pad.l + 4}" y="${y(50) - 4}" fill="#dc2626">target p99 50 ms</text>`,
   );
   runs.forEach((f: Any, i: number) => {
     const x0 = pad.l + i * groupW + barW;
