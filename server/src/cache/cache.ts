@@ -137,9 +137,8 @@ export class Cache {
       return loadMissing(all);
     }
     const tagKeys = items.map((i) => keysToRead(i.tags));
-    items.forEach((item, i) =>
-      this.remember(item.name, item.tags, tagKeys[i]!, async () => (await loadMissing([i]))[0]!, undefined),
-    );
+    for (const [i, item] of items.entries())
+      this.remember(item.name, item.tags, tagKeys[i]!, async () => (await loadMissing([i]))[0]!, undefined);
     let lookups: Lookup[];
     try {
       lookups = await this.store.lookupMany(
