@@ -8,10 +8,11 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import pg from "pg";
+import { clearRedisPrefix, freePort } from "../../server/test/redis-server.js";
+
+export { clearRedisPrefix, freePort };
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
@@ -36,17 +37,6 @@ export function readAppEnv(): AppEnv {
   return JSON.parse(raw) as AppEnv;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function createDatabase(): Promise<{ url: string; name: string }> {
   const name = `zs_e2e_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
@@ -68,23 +58,6 @@ export async function dropDatabase(name: string) {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await admin.end();
-  }
-}
-
-export async function clearRedisPrefix(url: string, prefix: string) {
-  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-  try {
-    await r.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await r.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== "0");
-  } catch {
-    // Nothing to clean if Redis is gone.
-  } finally {
-    r.disconnect();
   }
 }
 
