@@ -94,7 +94,7 @@ export class CommentsService {
 
   async edit(user: AuthUser, commentId: string, body: string) {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const current = await lockComment(tx, commentId, "update");
+      const current = await lockComment(tx, commentId);
       if (!current) throw notFound("Comment");
       if (current.authorId !== user.id) throw forbidden("Only the author can edit this comment");
       const c = await tx.comment.update({ where: { id: commentId }, data: { body }, select: commentSelect });
@@ -106,7 +106,7 @@ export class CommentsService {
   /** Deletes the comment and its replies. */
   async remove(user: AuthUser, commentId: string) {
     await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const current = await lockComment(tx, commentId, "update");
+      const current = await lockComment(tx, commentId);
       if (!current) throw notFound("Comment");
       if (current.authorId !== user.id && user.role !== "admin")
         throw forbidden("Only the author or an admin can delete this comment");
@@ -143,21 +143,11 @@ export class CommentsService {
   }
 }
 
-/**
- * Reads a comment for a write, locking its row until commit: "update" to edit
- * or delete it, "share" to reference it (a reply, a vote) so that a concurrent
- * delete waits instead of failing this transaction's foreign key.
- */
-async function lockComment(tx: Tx, id: string, mode: "update" | "share") {
-  type Row = { authorId: string; projectId: string; ownerId: string };
-  const rows =
-    mode === "update"
-      ? await tx.$queryRaw<Row[]>`
-          SELECT c.author_id::text AS "authorId", c.project_id::text AS "projectId", p.owner_id::text AS "ownerId"
-            FROM comments c JOIN projects p ON p.id = c.project_id WHERE c.id = ${id}::uuid FOR UPDATE OF c`
-      : await tx.$queryRaw<Row[]>`
-          SELECT c.author_id::text AS "authorId", c.project_id::text AS "projectId", p.owner_id::text AS "ownerId"
-            FROM comments c JOIN projects p ON p.id = c.project_id WHERE c.id = ${id}::uuid FOR KEY SHARE OF c`;
+/** Reads a comment to edit or delete it, locking its row until commit (replies and votes reference it in their own statements). */
+async function lockComment(tx: Tx, id: string) {
+  const rows = await tx.$queryRaw<{ authorId: string; projectId: string; ownerId: string }[]>`
+    SELECT c.author_id::text AS "authorId", c.project_id::text AS "projectId", p.owner_id::text AS "ownerId"
+      FROM comments c JOIN projects p ON p.id = c.project_id WHERE c.id = ${id}::uuid FOR UPDATE OF c`;
   return rows[0] ?? null;
 }
 
