@@ -106,6 +106,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   let server: import("node:net").Server | null = null;
   const listen = () =>
     new Promise<void>((resolve) => {
+      if (server) return resolve(); // already listening
       server = createTcp((client) => {
         const upstream = connect(targetPort, "127.0.0.1");
         sockets.add(client);

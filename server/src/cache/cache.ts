@@ -103,6 +103,11 @@ export class Cache {
       this.metrics.cacheRequests.inc({ result: "bypass" });
       return load();
     }
+    if (!this.isUp()) {
+      // Distrusted while the lookup was out (another instance lost an invalidation).
+      this.metrics.cacheRequests.inc({ result: "bypass" });
+      return load();
+    }
     if (lookup.value !== null) {
       this.metrics.cacheRequests.inc({ result: "hit" });
       return lookup.value;
@@ -147,6 +152,10 @@ export class Cache {
       );
     } catch (err) {
       this.fail("lookup", err);
+      this.metrics.cacheRequests.inc({ result: "bypass" }, items.length);
+      return loadMissing(all);
+    }
+    if (!this.isUp()) {
       this.metrics.cacheRequests.inc({ result: "bypass" }, items.length);
       return loadMissing(all);
     }

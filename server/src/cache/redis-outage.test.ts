@@ -5,6 +5,7 @@
  * is served, and every client is told to refetch. Runs against a redis-server
  * of its own (never the shared one).
  */
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   call,
@@ -17,6 +18,7 @@ import {
   waitFor,
 } from "../../test/helpers.js";
 import { type OwnRedis, startOwnRedis, startProxy, type TcpProxy } from "../../test/redis-server.js";
+import { LINKS_CHANNEL } from "../plugins/freshness.js";
 
 let redis: OwnRedis;
 let toA: TcpProxy; // instance A reaches Redis through this proxy…
@@ -57,7 +59,11 @@ describe("Redis outages", () => {
   beforeEach(async () => {
     await bothUp();
   });
-  afterEach(() => redis.resume());
+  // Undo whatever a failed test left behind, so it does not fail the next ones too.
+  afterEach(async () => {
+    redis.resume();
+    await Promise.all([toA.heal(), toB.heal()]);
+  });
 
   it("Redis killed and restarted empty: correct data throughout, clients resynced after", async () => {
     expect(await title(a)).toBe("before");
@@ -147,6 +153,39 @@ describe("Redis outages", () => {
     await bothUp();
     expect(await title(a)).toBe("written by A, cut off");
     expect(await title(b)).toBe("written by A, cut off");
+  });
+
+  it("a write whose invalidation was lost answers only after every listening instance acknowledged", async () => {
+    // A third instance that is slow to acknowledge: a bare session under the links name.
+    const ghost = new pg.Client({ connectionString: a.db.url, application_name: "zerostale-links:ghost" });
+    await ghost.connect();
+    const order: string[] = [];
+    try {
+      ghost.on("notification", (n) => {
+        const msg = JSON.parse(n.payload ?? "{}");
+        if (!msg.ack) return;
+        setTimeout(() => {
+          order.push("ghost acknowledged");
+          const ack = JSON.stringify({ from: "ghost", to: msg.from, ackOf: msg.nonce });
+          void ghost.query("SELECT pg_notify($1, $2)", [LINKS_CHANNEL, ack]);
+        }, 300);
+      });
+      await ghost.query(`LISTEN "${LINKS_CHANNEL}"`);
+      expect(await title(b)).toBeTypeOf("string");
+
+      await toA.cut();
+      const res = await call(a.app, "PATCH", `/api/projects/${projectId}`, {
+        token: owner.token,
+        body: { title: "acknowledged by all" },
+      });
+      order.push("write answered");
+      expect(res.statusCode).toBe(200);
+      expect(order).toEqual(["ghost acknowledged", "write answered"]);
+      expect(await title(b)).toBe("acknowledged by all");
+    } finally {
+      await ghost.end();
+      await toA.heal();
+    }
   });
 
   it("Redis frozen with its data kept: nothing cached before the outage is served after it", async () => {

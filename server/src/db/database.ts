@@ -16,9 +16,17 @@ export interface Database {
   /**
    * Listens on a NOTIFY channel. `onReconnect` runs after the listening
    * connection was lost and re-established: notifications sent meanwhile are
-   * gone, so the caller must assume anything changed.
+   * gone, so the caller must assume anything changed. `as` names the listening
+   * session (its application_name), so other instances can see who listens.
    */
-  listen(channel: string, onNotify: NotificationHandler, onReconnect: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onNotify: NotificationHandler,
+    onReconnect: () => void,
+    opts?: { as?: string },
+  ): Promise<() => Promise<void>>;
+  /** Names of the sessions connected to this database whose name starts with `prefix`. */
+  sessionsNamed(prefix: string): Promise<string[]>;
   /** True while the listening connection is up. */
   listening(): boolean;
   ping(): Promise<number>;

@@ -27,6 +27,8 @@ export async function openPglite(dataDir: string): Promise<{ db: Database; raw: 
       return unlisten;
     },
     listening: () => open,
+    // Nobody else can open its data directory: no other instance to see.
+    sessionsNamed: async () => [],
     async ping() {
       const t = performance.now();
       await prisma.$queryRaw`SELECT 1`;

@@ -13,8 +13,8 @@ export async function openPostgres(connectionString: string, log: Logger): Promi
   return {
     kind: "postgres",
     prisma,
-    async listen(channel, onNotify, onReconnect) {
-      const listener = new PgListener(connectionString, channel, onNotify, onReconnect, log);
+    async listen(channel, onNotify, onReconnect, opts = {}) {
+      const listener = new PgListener(connectionString, channel, onNotify, onReconnect, log, opts.as);
       listeners.add(listener);
       await listener.start();
       return async () => {
@@ -23,6 +23,12 @@ export async function openPostgres(connectionString: string, log: Logger): Promi
       };
     },
     listening: () => [...listeners].every((l) => l.connected),
+    async sessionsNamed(prefix) {
+      const rows = await prisma.$queryRaw<{ name: string }[]>`
+        SELECT application_name AS name FROM pg_stat_activity
+        WHERE datname = current_database() AND left(application_name, length(${prefix})) = ${prefix}`;
+      return rows.map((r) => r.name);
+    },
     async ping() {
       const t = performance.now();
       await prisma.$queryRaw`SELECT 1`;
@@ -49,6 +55,8 @@ class PgListener {
     private readonly onNotify: NotificationHandler,
     private readonly onReconnect: () => void,
     private readonly log: Logger,
+    /** application_name of the session (PostgreSQL keeps its first 63 bytes). */
+    private readonly name?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -56,7 +64,11 @@ class PgListener {
   }
 
   private async connect(isReconnect: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      keepAlive: true,
+      ...(this.name ? { application_name: this.name } : {}),
+    });
     client.on("notification", (n) => {
       if (n.channel === this.channel && n.payload !== undefined) this.onNotify(n.payload);
     });

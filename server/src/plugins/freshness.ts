@@ -17,7 +17,21 @@ const CLAIM_TTL_MS = 60_000;
 /** Instances tell each other through PostgreSQL when they could not reach Redis. */
 export const LINKS_CHANNEL = "zerostale_links";
 const LOST_BROADCAST_WINDOW_MS = 20;
-const ANNOUNCE_WAIT_MS = 250;
+/** How long a write whose invalidation was lost waits for the other instances' acknowledgements. */
+const ANNOUNCE_WAIT_MS = 1000;
+/** The links listener's session name: how instances see each other in pg_stat_activity. */
+const LINKS_SESSION_PREFIX = "zerostale-links:";
+/** PostgreSQL keeps the first 63 bytes of a session's name. */
+const sessionName = (instanceId: string) => `${LINKS_SESSION_PREFIX}${instanceId}`.slice(0, 63);
+
+/** On LINKS_CHANNEL: "I could not reach Redis" (acknowledge when `ack`), or an acknowledgement. */
+interface LinkMessage {
+  from: string;
+  nonce?: string;
+  ack?: boolean;
+  to?: string;
+  ackOf?: string;
+}
 
 export default fp(
   async (app) => {
@@ -44,21 +58,43 @@ export default fp(
       // A failure seen here (an invalidation or an event that did not get
       // through) may leave entries stale that other instances still trust, and
       // their clients missed the events: tell every instance through the
-      // database, which still works. Each then moves the global generation
-      // and resyncs its clients once it can reach Redis (ADR 006).
-      const echoes = new Map<string, () => void>();
+      // database, which still works. Each stops trusting Redis on receipt, then
+      // moves the global generation and resyncs its clients once it can reach
+      // Redis again (ADR 006). A lost invalidation waits until every instance
+      // listening has acknowledged (ADR 012): only then may the write answer.
+      const me = sessionName(config.instanceId);
+      const acks = new Map<string, { missing: Set<string>; done: () => void }>();
+      const notify = (msg: LinkMessage) =>
+        db.prisma.$executeRaw`SELECT pg_notify(${LINKS_CHANNEL}, ${JSON.stringify(msg)})`;
       const announce = async (wait: boolean) => {
         const nonce = randomUUID();
-        const heard = new Promise<void>((resolve) => {
-          echoes.set(nonce, resolve);
-          setTimeout(resolve, ANNOUNCE_WAIT_MS).unref();
+        if (!wait) {
+          await notify({ from: config.instanceId, nonce });
+          return;
+        }
+        // Whoever listens now hears the notification; whoever connects later
+        // moves the global generation before it trusts Redis anyway.
+        const peers = new Set((await db.sessionsNamed(LINKS_SESSION_PREFIX)).filter((n) => n !== me));
+        if (!peers.size) {
+          await notify({ from: config.instanceId, nonce });
+          return;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const acked = new Promise<boolean>((resolve) => {
+          acks.set(nonce, { missing: peers, done: () => resolve(true) });
+          timer = setTimeout(() => resolve(false), ANNOUNCE_WAIT_MS);
         });
-        const payload = JSON.stringify({ from: config.instanceId, nonce });
-        await db.prisma.$executeRaw`SELECT pg_notify(${LINKS_CHANNEL}, ${payload})`;
-        // PostgreSQL delivers a notification to every listener at once: when ours is
-        // back, the other instances have it too (and mark their link down on receipt).
-        if (wait) await heard;
-        echoes.delete(nonce);
+        try {
+          await notify({ from: config.instanceId, nonce, ack: true });
+          if (!(await acked))
+            app.log.warn(
+              { unacknowledged: [...peers] },
+              "instances did not acknowledge a lost invalidation in time; answering anyway",
+            );
+        } finally {
+          clearTimeout(timer);
+          acks.delete(nonce);
+        }
       };
       // A lost invalidation is announced before the write's response goes out.
       cache.setInvalidationLostHandler(() => announce(true));
@@ -82,19 +118,30 @@ export default fp(
       const unlisten = await db.listen(
         LINKS_CHANNEL,
         (raw) => {
-          let msg: { from?: string; nonce?: string };
+          let msg: LinkMessage;
           try {
             msg = JSON.parse(raw);
           } catch {
             return;
           }
-          if (msg.from === config.instanceId) {
-            if (msg.nonce) echoes.get(msg.nonce)?.();
+          if (msg.from === config.instanceId) return;
+          if (msg.ackOf) {
+            if (msg.to !== config.instanceId) return;
+            const waiting = acks.get(msg.ackOf);
+            waiting?.missing.delete(sessionName(msg.from));
+            if (waiting && !waiting.missing.size) waiting.done();
             return;
           }
+          // Synchronous: from here on this instance serves nothing from Redis
+          // until it has moved the global generation.
           redis.markDown(`instance ${msg.from} could not reach redis`, { fromPeer: true });
+          if (msg.ack && msg.nonce)
+            notify({ from: config.instanceId, to: msg.from, ackOf: msg.nonce }).catch((err) =>
+              app.log.warn({ err }, "could not acknowledge a lost invalidation"),
+            );
         },
         () => redis.markDown("links listener reconnected", { fromPeer: true }),
+        { as: me },
       );
       app.addHook("preClose", async () => {
         if (pending) clearTimeout(pending);
