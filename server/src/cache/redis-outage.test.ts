@@ -163,10 +163,10 @@ describe("Redis outages", () => {
     try {
       ghost.on("notification", (n) => {
         const msg = JSON.parse(n.payload ?? "{}");
-        if (!msg.ack) return;
+        if (!msg.ask) return;
         setTimeout(() => {
           order.push("ghost acknowledged");
-          const ack = JSON.stringify({ from: "ghost", to: msg.from, ackOf: msg.nonce });
+          const ack = JSON.stringify({ from: "ghost", ackOf: msg.ask });
           void ghost.query("SELECT pg_notify($1, $2)", [LINKS_CHANNEL, ack]);
         }, 300);
       });

@@ -24,12 +24,10 @@ const LINKS_SESSION_PREFIX = "zerostale-links:";
 /** PostgreSQL keeps the first 63 bytes of a session's name. */
 const sessionName = (instanceId: string) => `${LINKS_SESSION_PREFIX}${instanceId}`.slice(0, 63);
 
-/** On LINKS_CHANNEL: "I could not reach Redis" (acknowledge when `ack`), or an acknowledgement. */
+/** On LINKS_CHANNEL: "I could not reach Redis" (acknowledge `ask` when set), or the acknowledgement of an `ask`. */
 interface LinkMessage {
   from: string;
-  nonce?: string;
-  ack?: boolean;
-  to?: string;
+  ask?: string;
   ackOf?: string;
 }
 
@@ -63,29 +61,23 @@ export default fp(
       // Redis again (ADR 006). A lost invalidation waits until every instance
       // listening has acknowledged (ADR 012): only then may the write answer.
       const me = sessionName(config.instanceId);
-      const acks = new Map<string, { missing: Set<string>; done: () => void }>();
+      const waiting = new Map<string, { missing: Set<string>; done: () => void }>();
       const notify = (msg: LinkMessage) =>
         db.prisma.$executeRaw`SELECT pg_notify(${LINKS_CHANNEL}, ${JSON.stringify(msg)})`;
-      const announce = async (wait: boolean) => {
-        const nonce = randomUUID();
-        if (!wait) {
-          await notify({ from: config.instanceId, nonce });
-          return;
-        }
-        // Whoever listens now hears the notification; whoever connects later
-        // moves the global generation before it trusts Redis anyway.
+      const tellOthers = () => notify({ from: config.instanceId });
+      /** Tells the others, and returns once every instance listening now has acknowledged. */
+      const tellOthersAndWait = async () => {
+        // Whoever connects later moves the global generation before it trusts Redis anyway.
         const peers = new Set((await db.sessionsNamed(LINKS_SESSION_PREFIX)).filter((n) => n !== me));
-        if (!peers.size) {
-          await notify({ from: config.instanceId, nonce });
-          return;
-        }
+        if (!peers.size) return void (await tellOthers());
+        const ask = randomUUID();
         let timer: NodeJS.Timeout | undefined;
         const acked = new Promise<boolean>((resolve) => {
-          acks.set(nonce, { missing: peers, done: () => resolve(true) });
+          waiting.set(ask, { missing: peers, done: () => resolve(true) });
           timer = setTimeout(() => resolve(false), ANNOUNCE_WAIT_MS);
         });
         try {
-          await notify({ from: config.instanceId, nonce, ack: true });
+          await notify({ from: config.instanceId, ask });
           if (!(await acked))
             app.log.warn(
               { unacknowledged: [...peers] },
@@ -93,16 +85,16 @@ export default fp(
             );
         } finally {
           clearTimeout(timer);
-          acks.delete(nonce);
+          waiting.delete(ask);
         }
       };
       // A lost invalidation is announced before the write's response goes out.
-      cache.setInvalidationLostHandler(() => announce(true));
+      cache.setInvalidationLostHandler(tellOthersAndWait);
       let lastBroadcast = 0;
       let pending: NodeJS.Timeout | null = null;
       const broadcast = () => {
         lastBroadcast = Date.now();
-        announce(false).catch((err) =>
+        tellOthers().catch((err) =>
           app.log.warn({ err }, "could not tell the other instances about the redis failure"),
         );
       };
@@ -126,17 +118,16 @@ export default fp(
           }
           if (msg.from === config.instanceId) return;
           if (msg.ackOf) {
-            if (msg.to !== config.instanceId) return;
-            const waiting = acks.get(msg.ackOf);
-            waiting?.missing.delete(sessionName(msg.from));
-            if (waiting && !waiting.missing.size) waiting.done();
+            const w = waiting.get(msg.ackOf); // only our own questions are in the map
+            w?.missing.delete(sessionName(msg.from));
+            if (w && !w.missing.size) w.done();
             return;
           }
           // Synchronous: from here on this instance serves nothing from Redis
           // until it has moved the global generation.
           redis.markDown(`instance ${msg.from} could not reach redis`, { fromPeer: true });
-          if (msg.ack && msg.nonce)
-            notify({ from: config.instanceId, to: msg.from, ackOf: msg.nonce }).catch((err) =>
+          if (msg.ask)
+            notify({ from: config.instanceId, ackOf: msg.ask }).catch((err) =>
               app.log.warn({ err }, "could not acknowledge a lost invalidation"),
             );
         },
