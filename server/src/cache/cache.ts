@@ -1,7 +1,7 @@
 import { familyOf, type Resource } from "@shared/realtime/resources";
 import type { Logger } from "../lib/log.js";
 import type { Metrics } from "../lib/metrics.js";
-import type { CacheStore, Lookup } from "./store.js";
+import type { CacheStore } from "./store.js";
 
 /** The tag every entry depends on; moving it drops the whole cache at once. */
 export const GLOBAL_TAG = "*";
@@ -23,7 +23,6 @@ type Load = () => Promise<string>;
 
 interface HotEntry {
   name: string;
-  tags: Resource[];
   tagKeys: string[];
   load: Load;
   ttlSeconds: number | undefined;
@@ -94,17 +93,10 @@ export class Cache {
       return load();
     }
     const tagKeys = keysToRead(tags);
-    this.remember(name, tags, tagKeys, load, opts.ttlSeconds);
-    let lookup: Lookup;
-    try {
-      lookup = await this.store.lookup(name, tagKeys, LEASE_MS);
-    } catch (err) {
-      this.fail("lookup", err);
-      this.metrics.cacheRequests.inc({ result: "bypass" });
-      return load();
-    }
-    if (!this.isUp()) {
-      // Distrusted while the lookup was out (another instance lost an invalidation).
+    this.remember(name, tagKeys, load, opts.ttlSeconds);
+    const lookup = await this.store.lookup(name, tagKeys, LEASE_MS).catch((err) => this.fail("lookup", err));
+    // Failed, or distrusted while the lookup was out (another instance lost an invalidation).
+    if (!lookup || !this.isUp()) {
       this.metrics.cacheRequests.inc({ result: "bypass" });
       return load();
     }
@@ -143,49 +135,35 @@ export class Cache {
     }
     const tagKeys = items.map((i) => keysToRead(i.tags));
     for (const [i, item] of items.entries())
-      this.remember(item.name, item.tags, tagKeys[i]!, async () => (await loadMissing([i]))[0]!, undefined);
-    let lookups: Lookup[];
-    try {
-      lookups = await this.store.lookupMany(
+      this.remember(item.name, tagKeys[i]!, async () => (await loadMissing([i]))[0]!, undefined);
+    const lookups = await this.store
+      .lookupMany(
         items.map((item, i) => ({ name: item.name, tagKeys: tagKeys[i]! })),
         LEASE_MS,
-      );
-    } catch (err) {
-      this.fail("lookup", err);
-      this.metrics.cacheRequests.inc({ result: "bypass" }, items.length);
-      return loadMissing(all);
-    }
-    if (!this.isUp()) {
+      )
+      .catch((err) => this.fail("lookup", err));
+    if (!lookups || !this.isUp()) {
       this.metrics.cacheRequests.inc({ result: "bypass" }, items.length);
       return loadMissing(all);
     }
     const values: (string | Promise<string>)[] = [];
     const missing: number[] = [];
+    let hits = 0;
     lookups.forEach((l, i) => {
       const pending = l.value === null ? this.inflight.get(l.key) : undefined;
-      if (l.value !== null) values[i] = l.value;
-      else if (pending) values[i] = pending;
+      if (l.value !== null) {
+        values[i] = l.value;
+        hits++;
+      } else if (pending) values[i] = pending;
       else missing.push(i);
     });
-    this.metrics.cacheRequests.inc({ result: "hit" }, lookups.filter((l) => l.value !== null).length);
-    this.metrics.cacheRequests.inc(
-      { result: "joined" },
-      items.length - missing.length - lookups.filter((l) => l.value !== null).length,
-    );
+    this.metrics.cacheRequests.inc({ result: "hit" }, hits);
+    this.metrics.cacheRequests.inc({ result: "joined" }, items.length - missing.length - hits);
     if (missing.length) {
       this.metrics.cacheRequests.inc({ result: "miss" }, missing.length);
       const batch = loadMissing(missing);
       missing.forEach((i, k) => {
-        const key = lookups[i]!.key;
-        const fill = batch
-          .then(async (loaded) => {
-            const value = loaded[k]!;
-            await this.store.set(key, value, this.ttlSeconds).catch((err) => this.fail("set", err));
-            return value;
-          })
-          .finally(() => this.inflight.delete(key));
-        this.inflight.set(key, fill);
-        values[i] = fill;
+        values[i] = this.fill(lookups[i]!.key, items[i]!.name, () => batch.then((loaded) => loaded[k]!), undefined);
       });
     }
     return Promise.all(values);
@@ -229,7 +207,7 @@ export class Cache {
     return true;
   }
 
-  private remember(name: string, tags: Resource[], tagKeys: string[], load: Load, ttlSeconds: number | undefined) {
+  private remember(name: string, tagKeys: string[], load: Load, ttlSeconds: number | undefined) {
     const now = Date.now();
     const entry = this.hot.get(name);
     if (entry) {
@@ -241,7 +219,7 @@ export class Cache {
       this.hot.set(name, entry);
       return;
     }
-    this.hot.set(name, { name, tags, tagKeys, load, ttlSeconds, lastRead: now, readSinceLoad: true });
+    this.hot.set(name, { name, tagKeys, load, ttlSeconds, lastRead: now, readSinceLoad: true });
     for (const k of tagKeys) {
       const names = this.hotByTag.get(k) ?? new Set<string>();
       this.hotByTag.set(k, names);
