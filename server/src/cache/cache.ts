@@ -85,15 +85,22 @@ export class Cache {
 
   /**
    * Returns the JSON stored for `name`, loading and storing it on a miss.
-   * `tags` are the resources the value is derived from.
+   * `tags` are the resources the value is derived from. `refill: false` for an
+   * entry only one viewer reads (a session, someone's own votes): refilling it
+   * ahead of a change spares no crowd a wait, and would crowd out the shared ones.
    */
-  async read(name: string, tags: Resource[], load: Load, opts: { ttlSeconds?: number } = {}): Promise<string> {
+  async read(
+    name: string,
+    tags: Resource[],
+    load: Load,
+    opts: { ttlSeconds?: number; refill?: boolean } = {},
+  ): Promise<string> {
     if (!this.isUp()) {
       this.metrics.cacheRequests.inc({ result: "bypass" });
       return load();
     }
     const tagKeys = keysToRead(tags);
-    this.remember(name, tagKeys, load, opts.ttlSeconds);
+    if (opts.refill !== false) this.remember(name, tagKeys, load, opts.ttlSeconds);
     const lookup = await this.store.lookup(name, tagKeys, LEASE_MS).catch((err) => this.fail("lookup", err));
     // Failed, or distrusted while the lookup was out (another instance lost an invalidation).
     if (!lookup || !this.isUp()) {

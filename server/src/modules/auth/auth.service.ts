@@ -127,7 +127,7 @@ export class AuthService {
   }
 
   private async session(sid: string, userId: string): Promise<SessionState | null> {
-    const json = await this.cache.read(`session:${sid}`, [R.session(sid), R.profile(userId)], async () => {
+    const load = async () => {
       const s = await this.db.prisma.session.findUnique({
         where: { id: sid },
         select: { userId: true, revokedAt: true, expiresAt: true, user: { select: { role: true } } },
@@ -136,7 +136,8 @@ export class AuthService {
         ? { userId: s.userId, role: s.user.role, valid: !s.revokedAt && s.expiresAt > new Date() }
         : null;
       return JSON.stringify(state);
-    });
+    };
+    const json = await this.cache.read(`session:${sid}`, [R.session(sid), R.profile(userId)], load, { refill: false });
     return JSON.parse(json) as SessionState | null;
   }
 

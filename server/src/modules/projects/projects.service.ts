@@ -50,7 +50,7 @@ export class ProjectsService {
            WHERE c.project_id = ${projectId}::uuid AND cv.user_id = ${userId}::uuid`,
       );
     const rows = JSON.parse(
-      await this.cache.read(`myvotes:${projectId}:${userId}`, [R.project(projectId)], load),
+      await this.cache.read(`myvotes:${projectId}:${userId}`, [R.project(projectId)], load, { refill: false }),
     ) as Mine;
     if (!rows.length) return json;
     const detail = JSON.parse(json) as ProjectDetail;
