@@ -64,7 +64,8 @@ export class Cache {
   constructor(
     private readonly store: CacheStore,
     private readonly isUp: () => boolean,
-    private readonly onFailure: (reason: string) => void,
+    /** Distrusts the store; `announced` when the caller tells the other instances itself. */
+    private readonly onFailure: (reason: string, opts?: { announced?: boolean }) => void,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly ttlSeconds: number,
@@ -206,7 +207,8 @@ export class Cache {
       await this.store.bump(keys);
       this.metrics.invalidations.inc(keys.length);
     } catch (err) {
-      this.fail("invalidate", err);
+      // Told to the others below, and waited for: no separate notice.
+      this.fail("invalidate", err, { announced: this.onLost !== null });
       await this.onLost?.().catch((e) => this.log.error({ err: e }, "could not announce a lost invalidation"));
       return false;
     }
@@ -286,10 +288,10 @@ export class Cache {
     await this.fill(lookup.key, entry.name, entry.load, entry.ttlSeconds);
   }
 
-  private fail(op: string, err: unknown) {
+  private fail(op: string, err: unknown, opts?: { announced?: boolean }) {
     this.metrics.cacheErrors.inc({ op });
     this.log.warn({ err, op }, "cache operation failed; falling back to the database");
-    this.onFailure(`${op} failed`);
+    this.onFailure(`${op} failed`, opts);
   }
 }
 

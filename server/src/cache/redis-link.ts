@@ -81,13 +81,14 @@ export class RedisLink extends EventEmitter<{
   /**
    * Called when a command failed (or another instance reported that it could
    * not reach Redis): the link is not trusted until a probe has moved the global
-   * generation after this call. Emits "lost" for local failures, so the other
-   * instances can be told (they may still trust entries this failure left stale).
+   * generation after this call. Emits "lost", so the other instances can be
+   * told (they may still trust entries this failure left stale), unless they
+   * know already: `announced` when a peer reported it, or the caller tells them.
    */
-  markDown(reason: string, opts: { fromPeer?: boolean } = {}) {
+  markDown(reason: string, opts: { announced?: boolean } = {}) {
     if (this.closed) return;
     this.debt++;
-    if (!opts.fromPeer) this.emit("lost", reason);
+    if (!opts.announced) this.emit("lost", reason);
     if (this.trusted) {
       this.trusted = false;
       this.metrics.cacheHealthy.set(0);

@@ -41,7 +41,7 @@ export default fp(
     const cache = new Cache(
       store,
       config.cacheDisabled ? () => false : l ? () => l.up : () => true,
-      l ? (reason) => l.markDown(reason) : () => {},
+      l ? (reason, opts) => l.markDown(reason, opts) : () => {},
       metrics,
       app.log,
       config.cacheTtlSeconds,

@@ -125,13 +125,13 @@ export default fp(
           }
           // Synchronous: from here on this instance serves nothing from Redis
           // until it has moved the global generation.
-          redis.markDown(`instance ${msg.from} could not reach redis`, { fromPeer: true });
+          redis.markDown(`instance ${msg.from} could not reach redis`, { announced: true });
           if (msg.ask)
             notify({ from: config.instanceId, ackOf: msg.ask }).catch((err) =>
               app.log.warn({ err }, "could not acknowledge a lost invalidation"),
             );
         },
-        () => redis.markDown("links listener reconnected", { fromPeer: true }),
+        () => redis.markDown("links listener reconnected", { announced: true }),
         { as: me },
       );
       app.addHook("preClose", async () => {
