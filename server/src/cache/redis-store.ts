@@ -6,20 +6,6 @@ import type { CacheStore, Lookup } from "./store.js";
 const NOW_MICROS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])`;
 
-const LOOKUP = `${NOW_MICROS}
-local gens = redis.call('MGET', unpack(KEYS))
-for i = 1, #KEYS do
-  if not gens[i] then
-    gens[i] = string.format('%.0f', now)
-    redis.call('SET', KEYS[i], gens[i], 'NX')
-  end
-end
-local key = ARGV[1] .. '|' .. table.concat(gens, '.')
-local value = redis.call('GET', key)
-if value then return {key, value, 0} end
-local lease = redis.call('SET', key .. ':lease', '1', 'NX', 'PX', ARGV[2])
-return {key, false, lease and 1 or 0}`;
-
 const BUMP = `${NOW_MICROS}
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
@@ -30,9 +16,10 @@ for i = 1, #KEYS do
 end
 return #KEYS`;
 
-// LOOKUP for many entries in one script (a feed page's summaries): KEYS are every
-// entry's generation keys one after the other; ARGV[1] the lease time, then per
-// entry its name and how many of KEYS are its own. Returns key, value, lease per entry.
+// Looks up entries (one, or a feed page's summaries) in one script: KEYS are every
+// entry's generation keys one after the other (a missing one starts at now); ARGV[1]
+// the lease time, then per entry its name and how many of KEYS are its own. Returns
+// per entry its key, its value, and whether the caller got the lease to fill it.
 const LOOKUP_MANY = `${NOW_MICROS}
 local out = {}
 local k = 1
@@ -72,7 +59,6 @@ return n`;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    zsLookup(numKeys: number, ...args: string[]): Result<[string, string | null, number], Context>;
     zsFill(key: string, value: string, ttl: number): Result<number, Context>;
     zsLookupMany(numKeys: number, ...args: string[]): Result<(string | number | null)[], Context>;
     zsBump(numKeys: number, ...keys: string[]): Result<number, Context>;
@@ -81,7 +67,6 @@ declare module "ioredis" {
 }
 
 export function defineCacheScripts(redis: Redis) {
-  redis.defineCommand("zsLookup", { lua: LOOKUP });
   redis.defineCommand("zsBump", { lua: BUMP });
   redis.defineCommand("zsHit", { lua: HIT, numberOfKeys: 1 });
   redis.defineCommand("zsFill", { lua: FILL, numberOfKeys: 1 });
@@ -104,14 +89,7 @@ export class RedisStore implements CacheStore {
   }
 
   async lookup(name: string, tagKeys: string[], leaseMs: number): Promise<Lookup> {
-    const keys = tagKeys.map((k) => `${this.prefix}g:${k}`);
-    const [key, value, lease] = await this.redis.zsLookup(
-      keys.length,
-      ...keys,
-      `${this.prefix}c:${name}`,
-      String(leaseMs),
-    );
-    return { key, value, lease: lease === 1 };
+    return (await this.lookupMany([{ name, tagKeys }], leaseMs))[0]!;
   }
 
   async lookupMany(items: { name: string; tagKeys: string[] }[], leaseMs: number): Promise<Lookup[]> {
