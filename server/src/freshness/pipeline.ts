@@ -60,32 +60,21 @@ export class Freshness extends EventEmitter<{ committed: [Committed] }> {
   }
 
   /** Runs `work` in a transaction, then invalidates and emits what it declared. */
-  async mutate<T>(ctx: RoomContext, work: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const { fx, evts, touched } = collector();
-      let result: T;
-      try {
-        result = await this.db.prisma.$transaction(async (tx) => {
-          await tx.$executeRawUnsafe(MARK_APP_ORIGIN);
-          return work(tx, fx);
-        }, TX_OPTIONS);
-      } catch (err) {
-        if (attempt < MAX_ATTEMPTS && isTransient(err)) {
-          this.log.debug({ err, attempt }, "transaction conflict; retrying");
-          continue;
-        }
-        throw err;
-      }
-      await this.afterCommit(evts, ctx, touched);
-      return result;
-    }
+  mutate<T>(ctx: RoomContext, work: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
+    return this.mutateInStatement(ctx, (db, fx) =>
+      db.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(MARK_APP_ORIGIN);
+        return work(tx, fx);
+      }, TX_OPTIONS),
+    );
   }
 
   /**
    * For a mutation that is a single statement (a database function that marks
    * its transaction as the app's own, see the vote_functions migration): no
    * interactive transaction, so no row lock is held across network round trips.
-   * The statement has committed when `work` returns.
+   * The statement has committed when `work` returns. Transient failures
+   * (serialization, deadlock) are retried with fresh effects.
    */
   async mutateInStatement<T>(ctx: RoomContext, work: (db: Database["prisma"], fx: Effects) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -94,7 +83,10 @@ export class Freshness extends EventEmitter<{ committed: [Committed] }> {
       try {
         result = await work(this.db.prisma, fx);
       } catch (err) {
-        if (attempt < MAX_ATTEMPTS && isTransient(err)) continue;
+        if (attempt < MAX_ATTEMPTS && isTransient(err)) {
+          this.log.debug({ err, attempt }, "transient database failure; retrying");
+          continue;
+        }
         throw err;
       }
       await this.afterCommit(evts, ctx, touched);
