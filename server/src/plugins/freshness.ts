@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { resyncEvent } from "@shared/realtime/events";
+import { coalesceKeyOf, resyncEvent } from "@shared/realtime/events";
 import type { Room } from "@shared/realtime/rooms";
 import fp from "fastify-plugin";
 import { ExternalChanges } from "../freshness/external-changes.js";
@@ -43,7 +43,7 @@ export default fp(
       const rooms: Room[] = realtime.localRooms();
       const e = resyncEvent();
       const at = new Date().toISOString();
-      realtime.emit(rooms.map((room) => ({ room, type: e.type, data: e.data, at, key: "cache:invalidate|resync" })));
+      realtime.emit(rooms.map((room) => ({ room, type: e.type, data: e.data, at, key: coalesceKeyOf(e) })));
     };
     app.decorate("resync", resync);
 
