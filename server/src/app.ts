@@ -18,7 +18,7 @@ import authPlugin from "./plugins/auth.js";
 import cachePlugin from "./plugins/cache.js";
 import configPlugin from "./plugins/config.js";
 import dbPlugin from "./plugins/db.js";
-import errorsPlugin from "./plugins/errors.js";
+import errorsPlugin, { errorBody } from "./plugins/errors.js";
 import freshnessPlugin from "./plugins/freshness.js";
 import metricsPlugin from "./plugins/metrics.js";
 import realtimePlugin from "./plugins/realtime.js";
@@ -72,19 +72,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply)
         .code(400)
-        .send({ error: { code: ErrorCode.VALIDATION_ERROR, message: `Malformed request: ${error.message}` } });
+        .send(errorBody(ErrorCode.VALIDATION_ERROR, `Malformed request: ${error.message}`));
     },
     // Errors of the HTTP parser itself (an oversized head…) never reach Fastify: answer on the socket.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
       const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
       const status = tooLarge ? 431 : 400;
-      const body = JSON.stringify({
-        error: {
-          code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.VALIDATION_ERROR,
-          message: tooLarge ? "The request head is too large" : "Malformed HTTP request",
-        },
-      });
+      const body = JSON.stringify(
+        tooLarge
+          ? errorBody(ErrorCode.PAYLOAD_TOO_LARGE, "The request head is too large")
+          : errorBody(ErrorCode.VALIDATION_ERROR, "Malformed HTTP request"),
+      );
       socket.end(
         `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
           `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -21,6 +21,13 @@ const urlWithProtocol = (protocols: string[]) =>
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
     );
 
+/** A switch, off unless set to `true` or `1`. */
+const flag = () =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1");
+
 const intInRange = (min: number, max: number, fallback: number) =>
   z
     .string()
@@ -51,18 +58,12 @@ const EnvSchema = z
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CACHE_TTL_SECONDS: intInRange(1, 86_400, 300),
-    CACHE_DISABLED: z
-      .enum(["true", "false", "1", "0"])
-      .default("false")
-      .transform((v) => v === "true" || v === "1"),
+    CACHE_DISABLED: flag(),
     COALESCE_WINDOW_MS: intInRange(0, 1000, 20),
     SESSION_TTL_HOURS: intInRange(1, 24 * 365, 24 * 7),
     REDIS_KEY_PREFIX: z.string().default("zs:"),
     INSTANCE_ID: z.string().trim().min(1).optional(),
-    TRUST_PROXY: z
-      .enum(["true", "false", "1", "0"])
-      .default("false")
-      .transform((v) => v === "true" || v === "1"),
+    TRUST_PROXY: flag(),
     SEED: z
       .enum(["auto", "always", "never"])
       .default("auto")

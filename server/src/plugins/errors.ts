@@ -4,7 +4,8 @@ import fp from "fastify-plugin";
 import { ZodError } from "zod";
 import { AppError } from "../lib/errors.js";
 
-const body = (code: string, message: string, details?: unknown): ErrorBody => ({
+/** An error response body in SPEC's shape. */
+export const errorBody = (code: string, message: string, details?: unknown): ErrorBody => ({
   error: details === undefined ? { code, message } : { code, message, details },
 });
 
@@ -35,7 +36,7 @@ export default fp(
       if (err instanceof AppError) {
         if (err.statusCode === 429 && err.details && typeof err.details === "object" && "retryAfter" in err.details)
           reply.header("retry-after", String((err.details as { retryAfter: number }).retryAfter));
-        return reply.status(err.statusCode).send(body(err.code, err.message, err.details));
+        return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
       }
       if (err.validation || err instanceof ZodError || (err as { cause?: unknown }).cause instanceof ZodError) {
         const zerr =
@@ -51,30 +52,30 @@ export default fp(
         const message = first ? `Invalid ${first.path || "input"}: ${first.message}` : "Invalid input";
         // A malformed id in the URL names something that cannot exist.
         if (err.validationContext === "params")
-          return reply.status(404).send(body(ErrorCode.NOT_FOUND, "Not found", details));
-        return reply.status(400).send(body(ErrorCode.VALIDATION_ERROR, message, details));
+          return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, "Not found", details));
+        return reply.status(400).send(errorBody(ErrorCode.VALIDATION_ERROR, message, details));
       }
       const known = err.code ? FASTIFY_CODES[err.code] : undefined;
-      if (known) return reply.status(known[0]).send(body(known[1], known[2]));
+      if (known) return reply.status(known[0]).send(errorBody(known[1], known[2]));
       // Overload (no database connection free in time): say so, and when to retry.
       if ((err as { code?: string }).code === "P2028" || (err as { code?: string }).code === "P2024") {
         request.log.warn({ err }, "database busy");
         return reply
           .status(503)
           .header("retry-after", "1")
-          .send(body(ErrorCode.UNAVAILABLE, "The server is busy; try again in a moment"));
+          .send(errorBody(ErrorCode.UNAVAILABLE, "The server is busy; try again in a moment"));
       }
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         return reply
           .status(status)
-          .send(body(status === 404 ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_ERROR, err.message));
+          .send(errorBody(status === 404 ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_ERROR, err.message));
       }
       request.log.error({ err }, "request failed");
       return reply
         .status(Math.max(status, 500))
         .send(
-          body(
+          errorBody(
             status === 503 ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL,
             "Something went wrong on our side; it has been logged",
           ),
@@ -91,4 +92,4 @@ function findZodError(validation: unknown): ZodError | null {
 }
 
 export const notFoundBody = (method: string, url: string) =>
-  body(ErrorCode.NOT_FOUND, `No route for ${method} ${url.split("?")[0]}`);
+  errorBody(ErrorCode.NOT_FOUND, `No route for ${method} ${url.split("?")[0]}`);

@@ -6,7 +6,7 @@
  * those of shared/src/contracts/projects.ts, with timestamps formatted exactly as
  * JavaScript's toISOString() does.
  */
-import type { ProjectDetail, ProjectSummary } from "@shared/contracts/projects";
+import type { ProjectSummary } from "@shared/contracts/projects";
 import type { Database } from "../../db/database.js";
 import { Prisma } from "../../generated/prisma/client.js";
 
@@ -56,5 +56,3 @@ export async function loadSummaries(db: Database, ids: string[]): Promise<Projec
       JOIN users o ON o.id = p.owner_id`;
   return JSON.parse(rows[0]?.json ?? "[]") as ProjectSummary[];
 }
-
-export type { ProjectDetail };
