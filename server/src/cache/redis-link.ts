@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../lib/log.js";
 import type { Metrics } from "../lib/metrics.js";
@@ -133,5 +134,3 @@ export class RedisLink extends EventEmitter<{
     this.client.disconnect();
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

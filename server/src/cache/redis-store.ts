@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis, Result } from "ioredis";
 import type { CacheStore, Lookup } from "./store.js";
 
@@ -111,7 +112,7 @@ export class RedisStore implements CacheStore {
   async await(key: string, timeoutMs: number): Promise<string | null> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 1; Date.now() < deadline; delay = Math.min(delay * 2, 8)) {
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
       const [value, leased] = await this.redis.mget(key, `${key}:lease`);
       if (value != null) return value;
       if (leased == null) return null; // the filler gave up (or failed): fill it ourselves

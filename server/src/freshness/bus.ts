@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Envelope, EventType } from "@shared/realtime/events";
 import type { Room } from "@shared/realtime/rooms";
 import type { Redis, Result } from "ioredis";
@@ -167,7 +168,7 @@ export class RedisBus implements EventBus {
   /** Waits (briefly) for the first subscription, so a fresh instance misses nothing. */
   async start(timeoutMs = 3000) {
     const deadline = Date.now() + timeoutMs;
-    while (!this.subscribed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!this.subscribed && Date.now() < deadline) await sleep(10);
   }
 
   async publish(batch: Outgoing[]) {
