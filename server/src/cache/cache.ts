@@ -244,7 +244,11 @@ export class Cache {
     const entry = this.hot.get(name);
     if (!entry) return;
     this.hot.delete(name);
-    for (const k of entry.tagKeys) this.hotByTag.get(k)?.delete(name);
+    for (const k of entry.tagKeys) {
+      const names = this.hotByTag.get(k);
+      names?.delete(name);
+      if (names?.size === 0) this.hotByTag.delete(k);
+    }
   }
 
   private scheduleRefresh(bumped: string[]) {
