@@ -188,14 +188,6 @@ export class RealtimeClient {
     };
   };
 
-  get userId() {
-    return this.meId;
-  }
-
-  get watchedRooms(): Room[] {
-    return [...this.wanted.keys()];
-  }
-
   lastSeq(room: Room) {
     return this.tracker.get(room);
   }
@@ -211,7 +203,7 @@ export class RealtimeClient {
     }
     const ctx = { meId: this.meId };
     const keys = queryKeysForEvent(e, ctx);
-    if (verdict === "resync") keys.push(...queryKeysForResources(roomCovers(e.room), ctx));
+    if (verdict === "resync") keys.push(...this.coverKeys(e.room));
     this.invalidate(
       keys,
       () => `${e.type} #${e.seq} in ${e.room}${verdict === "resync" ? " (gap: refetching the room)" : ""}`,
@@ -233,6 +225,11 @@ export class RealtimeClient {
     this.opts.log(`${why()} → ${shown}`, { invalidates: keys, ...(detail ? { event: detail } : {}) });
   }
 
+  /** The queries showing what a room covers. */
+  private coverKeys(room: Room): QueryKey[] {
+    return queryKeysForResources(roomCovers(room), { meId: this.meId });
+  }
+
   private debug(message: string) {
     if (this.opts.debug()) this.opts.log(message);
   }
@@ -245,14 +242,14 @@ export class RealtimeClient {
       if (!ack?.ok) {
         this.debug(`subscribe ${room} refused: ${ack ? ack.error.code : "no answer"}`);
         // A project that is gone answers NOT_FOUND: let its page find out.
-        this.invalidate(queryKeysForResources(roomCovers(room), { meId: this.meId }), () => `refused ${room}`);
+        this.invalidate(this.coverKeys(room), () => `refused ${room}`);
         return;
       }
       this.tracker.synced(room, ack.seq);
       // Whatever was read before the join (first load, or while disconnected)
       // may have missed events: everything the room covers is stale.
       this.invalidate(
-        queryKeysForResources(roomCovers(room), { meId: this.meId }),
+        this.coverKeys(room),
         () =>
           `subscribed ${room} at #${ack.seq}${lastSeq === undefined ? "" : ` (was #${lastSeq}${ack.missed ? ", missed some" : ""})`}`,
       );
@@ -264,7 +261,7 @@ export class RealtimeClient {
     this.tracker.forget(room);
     if (this.socket.connected) this.socket.emit("unsubscribe", { room });
     // We stop hearing about it: a later visit must not trust what is cached.
-    for (const queryKey of queryKeysForResources(roomCovers(room), { meId: this.meId })) {
+    for (const queryKey of this.coverKeys(room)) {
       if (queryKey.length === 0) continue;
       void this.queryClient.invalidateQueries({ queryKey, refetchType: "none" });
     }

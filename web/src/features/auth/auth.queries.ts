@@ -18,7 +18,7 @@ export const meQueryOptions = () =>
       try {
         return await api.get<Me>("/me", signal);
       } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return null;
+        if (err instanceof ApiError && err.isUnauthorized) return null;
         throw err;
       }
     },
