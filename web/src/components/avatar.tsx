@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { isHttp } from "../lib/urls";
 
 const PALETTE = ["#4f46e5", "#0e7490", "#b45309", "#be185d", "#047857", "#7c3aed", "#1d4ed8", "#c2410c"];
 
@@ -13,8 +14,6 @@ export function initials(name: string) {
   const letters = (parts.length > 1 ? [parts[0], parts[parts.length - 1]] : parts).map((p) => [...(p ?? "")][0] ?? "");
   return letters.join("").toUpperCase() || "?";
 }
-
-const isHttp = (url: string | null | undefined): url is string => !!url && /^https?:\/\//i.test(url);
 
 /** A fixed-size avatar (no layout shift), initials when there is no picture or it fails to load. */
 export function Avatar({

@@ -2,6 +2,7 @@ import type { Me } from "@shared/contracts/auth";
 import type { ReactNode } from "react";
 import { Navigate, useLocation } from "react-router";
 import { useMe } from "../features/auth/auth.queries";
+import { loginHref } from "../lib/urls";
 import { ErrorState, Skeleton } from "./states";
 
 /** Renders its children for a signed-in user; sends everyone else to log in and back. */
@@ -11,8 +12,7 @@ export function RequireAuth({ children }: { children: (me: Me) => ReactNode }) {
   if (me.isPending) return <Skeleton lines={2} />;
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
   if (!me.data) {
-    const next = encodeURIComponent(location.pathname + location.search);
-    return <Navigate to={`/login?next=${next}`} replace />;
+    return <Navigate to={loginHref(location.pathname + location.search)} replace />;
   }
   return <>{children(me.data)}</>;
 }

@@ -8,6 +8,7 @@ import { Avatar } from "../../components/avatar";
 import { FormError, TextArea } from "../../components/field";
 import { RelativeTime } from "../../components/relative-time";
 import { useFormErrors } from "../../lib/form-errors";
+import { loginHref } from "../../lib/urls";
 import { useAddComment, useDeleteComment, useEditComment, useVoteComment } from "./comments.queries";
 
 interface Node {
@@ -52,7 +53,7 @@ export function CommentsSection({ projectId, comments, commentCount, me }: Threa
         <CommentForm projectId={projectId} />
       ) : (
         <p className="card muted signin-prompt">
-          <Link to={`/login?next=${encodeURIComponent(location.pathname)}`}>Log in</Link> to join the conversation.
+          <Link to={loginHref(location.pathname)}>Log in</Link> to join the conversation.
         </p>
       )}
       {tree.length === 0 ? (

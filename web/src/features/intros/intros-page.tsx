@@ -8,7 +8,7 @@ import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { toast } from "../../components/toast-store";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { errorMessage } from "../../lib/api-client";
-import { introsQueryOptions, useRespondToIntro } from "./intros.queries";
+import { introsQueryOptions, pendingReceived, useRespondToIntro } from "./intros.queries";
 
 const STATUS_TEXT = { pending: "Pending", accepted: "Accepted", declined: "Declined" } as const;
 
@@ -92,7 +92,7 @@ function Intros({ meId }: { meId: string }) {
   const intros = useQuery(introsQueryOptions(meId));
   if (intros.isPending) return <Skeleton lines={3} />;
   if (intros.isError && !intros.data) return <ErrorState error={intros.error} onRetry={() => void intros.refetch()} />;
-  const pending = intros.data.received.filter((i) => i.status === "pending").length;
+  const pending = pendingReceived(intros.data);
   return (
     <div className="intro-columns">
       <section aria-labelledby="received-title">

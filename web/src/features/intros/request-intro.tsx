@@ -5,6 +5,7 @@ import { Dialog } from "../../components/dialog";
 import { FormError, TextArea } from "../../components/field";
 import { toast } from "../../components/toast-store";
 import { useFormErrors } from "../../lib/form-errors";
+import { loginHref } from "../../lib/urls";
 import { useMe } from "../auth/auth.queries";
 import { useRequestIntro } from "./intros.queries";
 
@@ -30,7 +31,7 @@ export function RequestIntroButton({
 
   const start = () => {
     if (!me.data) {
-      navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
+      navigate(loginHref(location.pathname));
       return;
     }
     clear();

@@ -7,6 +7,7 @@ import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { toast } from "../../components/toast-store";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { ApiError, errorMessage } from "../../lib/api-client";
+import { isHttp } from "../../lib/urls";
 import { useProjectRoom } from "../../realtime/realtime-context";
 import { useMe } from "../auth/auth.queries";
 import { CommentsSection } from "../comments/comment-thread";
@@ -16,7 +17,6 @@ import { BadgeList, FeaturedMark, TagList } from "./badge-list";
 import { projectQueryOptions, useDeleteProject } from "./projects.queries";
 import { VoteControls } from "./vote-controls";
 
-const isHttp = (url: string | null): url is string => !!url && /^https?:\/\//i.test(url);
 const hostOf = (url: string) => {
   try {
     return new URL(url).host;
@@ -141,18 +141,17 @@ export function ProjectPage() {
                 <span className="muted small">Maker</span>
               </span>
             </Link>
-            {!isOwner ? (
+            {isOwner ? (
+              <Link to={`/projects/${p.id}/edit`} className="btn btn-block">
+                Edit project
+              </Link>
+            ) : (
               <RequestIntroButton
                 toUser={p.owner}
                 project={{ id: p.id, title: p.title }}
                 className="btn btn-primary btn-block"
               />
-            ) : null}
-            {isOwner ? (
-              <Link to={`/projects/${p.id}/edit`} className="btn btn-block">
-                Edit project
-              </Link>
-            ) : null}
+            )}
             {isOwner || isAdmin ? <DeleteProject id={p.id} /> : null}
           </section>
           {isAdmin ? <AdminControls project={p} /> : null}

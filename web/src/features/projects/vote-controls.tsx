@@ -1,6 +1,7 @@
 import type { VoteValue } from "@shared/contracts/common";
 import type { ProjectDetail } from "@shared/contracts/projects";
 import { useLocation, useNavigate } from "react-router";
+import { loginHref } from "../../lib/urls";
 import { useVoteProject } from "./projects.queries";
 
 /** Upvote / Downvote with the viewer's vote shown as pressed; pressing it again takes the vote back. */
@@ -10,7 +11,7 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
   const location = useLocation();
   const cast = (value: VoteValue) => {
     if (!signedIn) {
-      navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
+      navigate(loginHref(location.pathname));
       return;
     }
     vote.mutate(project.myVote === value ? 0 : value);

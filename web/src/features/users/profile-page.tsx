@@ -10,6 +10,7 @@ import { toast } from "../../components/toast-store";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { ApiError } from "../../lib/api-client";
 import { useFormErrors } from "../../lib/form-errors";
+import { loginHref } from "../../lib/urls";
 import { useMe } from "../auth/auth.queries";
 import { RequestIntroButton } from "../intros/request-intro";
 import { ProjectCard } from "../projects/project-card";
@@ -128,9 +129,7 @@ export function ProfilePage() {
                 <button
                   type="button"
                   className="btn"
-                  onClick={() =>
-                    navigate(me.data ? `/messages/${u.id}` : `/login?next=${encodeURIComponent(`/messages/${u.id}`)}`)
-                  }
+                  onClick={() => navigate(me.data ? `/messages/${u.id}` : loginHref(`/messages/${u.id}`))}
                 >
                   Message
                 </button>
