@@ -19,7 +19,7 @@ export const EVERYTHING: QueryKey = [];
 /**
  * Resource kind → the query keys that show it. Total over `ResourceKind`, so a
  * new kind in shared/realtime/resources.ts fails to compile until it is mapped.
- * `id` is null for singletons and "*" for a whole family.
+ * `id` is null for singletons and for a whole family (`project:*`).
  */
 const byKind: { [K in ResourceKind]: (id: string | null, ctx: KeyContext) => QueryKey[] } = {
   "*": () => [EVERYTHING],
@@ -28,20 +28,20 @@ const byKind: { [K in ResourceKind]: (id: string | null, ctx: KeyContext) => Que
   catalog: () => [],
   ranking: () => [],
   leaderboard: () => [leaderboardKeys.all],
-  project: (id) => [id && id !== "*" ? projectKeys.detail(id) : projectKeys.details()],
+  project: (id) => [id ? projectKeys.detail(id) : projectKeys.details()],
   profile: (id, { meId }) =>
-    id && id !== "*"
+    id
       ? [profileKeys.detail(id), ...(id === meId ? [authKeys.me()] : [])]
       : [profileKeys.all, ...(meId ? [authKeys.me()] : [])],
-  intros: (id) => [id && id !== "*" ? introKeys.list(id) : introKeys.all],
-  conversations: (id) => [id && id !== "*" ? conversationKeys.list(id) : conversationKeys.all],
-  conversation: (id) => [id && id !== "*" ? threadKeys.pair(id) : threadKeys.all],
+  intros: (id) => [id ? introKeys.list(id) : introKeys.all],
+  conversations: (id) => [id ? conversationKeys.list(id) : conversationKeys.all],
+  conversation: (id) => [id ? threadKeys.pair(id) : threadKeys.all],
   session: () => [authKeys.me()],
 };
 
 export function queryKeysForResource(resource: Resource, ctx: KeyContext): QueryKey[] {
   const { kind, id } = parseResource(resource);
-  return byKind[kind](id, ctx);
+  return byKind[kind](id === "*" ? null : id, ctx);
 }
 
 export function queryKeysForResources(resources: readonly Resource[], ctx: KeyContext): QueryKey[] {
