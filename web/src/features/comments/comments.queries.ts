@@ -1,20 +1,10 @@
 import type { CommentVoteResult } from "@shared/contracts/comments";
 import type { VoteValue } from "@shared/contracts/common";
 import type { CommentView, ProjectDetail } from "@shared/contracts/projects";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
-import { invalidateSoon } from "../../realtime/refetch-scheduler";
-import { projectKeys } from "../projects/projects.queries";
-
-/** Comments live inside the project detail query; these mutations edit that cache entry. */
-function useProjectCache(projectId: string) {
-  const queryClient = useQueryClient();
-  const key = projectKeys.detail(projectId);
-  const update = (fn: (p: ProjectDetail) => ProjectDetail) =>
-    queryClient.setQueryData<ProjectDetail>(key, (old) => (old ? fn(old) : old));
-  return { queryClient, key, update, refetchSoon: () => invalidateSoon(queryClient, [key]) };
-}
+import { useProjectCache } from "../projects/projects.queries";
 
 export function useAddComment(projectId: string) {
   const { update, refetchSoon } = useProjectCache(projectId);

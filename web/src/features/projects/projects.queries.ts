@@ -72,25 +72,35 @@ export function useDeleteProject(id: string) {
   });
 }
 
-export function useFeatureProject(id: string) {
+/**
+ * The project detail query's cache entry, for mutations that edit it (comments,
+ * votes, featuring and badges live inside it): `update` leaves a missing entry alone.
+ */
+export function useProjectCache(projectId: string) {
   const queryClient = useQueryClient();
+  const key = projectKeys.detail(projectId);
+  const update = (fn: (p: ProjectDetail) => ProjectDetail) =>
+    queryClient.setQueryData<ProjectDetail>(key, (old) => (old ? fn(old) : old));
+  return { queryClient, key, update, refetchSoon: () => invalidateSoon(queryClient, [key]) };
+}
+
+export function useFeatureProject(id: string) {
+  const { update, refetchSoon } = useProjectCache(id);
   return useMutation({
     mutationFn: (featured: boolean) => api.post<ProjectSummary>(`/projects/${id}/feature`, { featured }),
     onSuccess: (summary) => {
-      queryClient.setQueryData<ProjectDetail>(projectKeys.detail(id), (old) =>
-        old ? { ...old, featured: summary.featured } : old,
-      );
-      invalidateSoon(queryClient, [projectKeys.detail(id)]);
+      update((p) => ({ ...p, featured: summary.featured }));
+      refetchSoon();
     },
     onError: (err) => toast.error(errorMessage(err)),
   });
 }
 
 export function useAwardBadge(id: string) {
-  const queryClient = useQueryClient();
+  const { refetchSoon } = useProjectCache(id);
   return useMutation({
     mutationFn: (kind: BadgeKind) => api.post<BadgeView>(`/projects/${id}/badges`, { kind }),
-    onSuccess: () => invalidateSoon(queryClient, [projectKeys.detail(id)]),
+    onSuccess: () => refetchSoon(),
   });
 }
 
@@ -108,8 +118,7 @@ export function applyVote<T extends { score: number; upvotes: number; downvotes:
 
 /** Casts, switches or (value 0) removes the viewer's vote, optimistically. */
 export function useVoteProject(id: string) {
-  const queryClient = useQueryClient();
-  const key = projectKeys.detail(id);
+  const { queryClient, key, update, refetchSoon } = useProjectCache(id);
   return useMutation({
     meta: { holds: key },
     mutationFn: (value: VoteValue) =>
@@ -125,20 +134,16 @@ export function useVoteProject(id: string) {
     onError: (err, _value, context) => {
       if (context?.previous) queryClient.setQueryData(key, context.previous);
       toast.error(`Your vote did not count: ${errorMessage(err)}`);
-      invalidateSoon(queryClient, [key]);
+      refetchSoon();
     },
     onSuccess: (result) => {
-      queryClient.setQueryData<ProjectDetail>(key, (old) =>
-        old
-          ? {
-              ...old,
-              myVote: result.myVote,
-              score: result.score,
-              upvotes: result.upvotes,
-              downvotes: result.downvotes,
-            }
-          : old,
-      );
+      update((p) => ({
+        ...p,
+        myVote: result.myVote,
+        score: result.score,
+        upvotes: result.upvotes,
+        downvotes: result.downvotes,
+      }));
     },
   });
 }
