@@ -14,8 +14,8 @@ import { useFormErrors } from "../../lib/form-errors";
 import { profileQueryOptions } from "../users/users.queries";
 import { threadQueryOptions, useSendMessage } from "./messages.queries";
 
-const dayOf = (iso: string) =>
-  new Date(iso).toLocaleDateString([], { weekday: "long", month: "short", day: "numeric" });
+const DAY = new Intl.DateTimeFormat([], { weekday: "long", month: "short", day: "numeric" });
+const dayOf = (iso: string) => DAY.format(new Date(iso));
 
 function Composer({ meId, otherId }: { meId: string; otherId: string }) {
   const [body, setBody] = useState("");
@@ -58,17 +58,18 @@ function Composer({ meId, otherId }: { meId: string; otherId: string }) {
 }
 
 function Thread({ meId, otherId, messages }: { meId: string; otherId: string; messages: MessageView[] }) {
-  const lastMine = [...messages].reverse().find((m) => m.senderId === meId);
+  const lastMine = messages.findLast((m) => m.senderId === meId);
 
   if (messages.length === 0) return <p className="muted empty-inline thread-empty">No messages yet. Say hello.</p>;
   return (
     <ol className="thread" aria-label="Conversation" aria-live="polite">
       {messages.map((m, i) => {
         const mine = m.senderId === meId;
-        const newDay = i === 0 || dayOf(m.createdAt) !== dayOf(messages[i - 1]!.createdAt);
+        const day = dayOf(m.createdAt);
+        const newDay = i === 0 || day !== dayOf(messages[i - 1]!.createdAt);
         return (
           <li key={m.id} className={`bubble-row${mine ? " is-mine" : ""}`} data-other={mine ? undefined : otherId}>
-            {newDay ? <p className="thread-day">{dayOf(m.createdAt)}</p> : null}
+            {newDay ? <p className="thread-day">{day}</p> : null}
             <div className="bubble">
               <p className="bubble-text">{m.body}</p>
               <time className="bubble-time" dateTime={m.createdAt}>
