@@ -7,6 +7,7 @@
 import { R } from "@shared/realtime/resources";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { writeBehindTheCache } from "../../test/api.js";
 import { createProject, setupApp, signup, type TestContext } from "../../test/helpers.js";
 
 let ctx: TestContext;
@@ -28,10 +29,7 @@ const readTitle = async () =>
 
 /** A write as the API makes it: marked as the app's own (no NOTIFY), committed, then invalidated. */
 async function writeTitle(title: string, invalidate: () => Promise<unknown>) {
-  await ctx.sql.query("BEGIN");
-  await ctx.sql.query("SELECT set_config('zerostale.origin', 'app', true)");
-  await ctx.sql.query("UPDATE projects SET title = $2 WHERE id = $1", [projectId, title]);
-  await ctx.sql.query("COMMIT");
+  await writeBehindTheCache(ctx.sql, "UPDATE projects SET title = $2 WHERE id = $1", [projectId, title]);
   await invalidate();
 }
 
