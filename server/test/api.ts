@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ErrorBodySchema } from "@shared/errors";
+import { TABLES as CATALOGUE_TABLES } from "@shared/realtime/events";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { expect } from "vitest";
@@ -80,17 +81,7 @@ export function expectInvalid(res: Response, path?: string) {
 }
 
 /** Every table of the data model, plus sessions. */
-export const TABLES = [
-  "users",
-  "sessions",
-  "projects",
-  "votes",
-  "comments",
-  "comment_votes",
-  "intros",
-  "messages",
-  "badges",
-] as const;
+export const TABLES = [...CATALOGUE_TABLES, "sessions"] as const;
 
 /** Row count and a checksum of the content of every table (equal ⇒ nothing was written). */
 export async function checksum(sql: pg.Client): Promise<Record<string, string>> {
