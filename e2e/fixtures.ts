@@ -340,16 +340,3 @@ export async function waitUntilListening(page: Page, user: TestUser | null, path
   // Listening now. Logging every event from here on would slow the page down and skew the latencies.
   await page.evaluate(() => localStorage.removeItem("zerostaleDebug"));
 }
-
-/** The debug log lines a page printed since its last `goto` (for tests that watch reconnects). */
-export function appLog(page: Page): string[] {
-  return logs.get(page) ?? [];
-}
-
-/** Where things are in the DOM, for the in-page latency probe (Playwright locators do not run there). */
-export const dom = {
-  score: { selector: '[data-testid="score"]' },
-  projectCard: (title: string) => ({ selector: "article.project-card", hasText: title }),
-  comment: { selector: "article.comment .comment-body" },
-  toast: { selector: ".toaster .toast-title" },
-};

@@ -3,8 +3,7 @@
  * endpoint: project detail (anonymous and signed in), feed pages and the
  * leaderboard. One app instance in server mode on a realistic data set, the
  * cache warmed, then `concurrency` requests in flight over keep-alive sockets;
- * the same again with CACHE_DISABLED. (Written first as bench/read-latency.ts
- * for the domain API issue; now a scenario of `npm run bench`.)
+ * the same again with CACHE_DISABLED.
  */
 import http from "node:http";
 import type pg from "pg";
