@@ -14,7 +14,7 @@ import { cpus, totalmem } from "node:os";
 import { type Cluster, startCluster } from "./lib/cluster.js";
 import { progress } from "./lib/log.js";
 import { renderMarkdown, renderSvg } from "./report.js";
-import { BROWSER_FULL, BROWSER_QUICK, browserFreshness } from "./scenarios/browser.js";
+import { browserFreshnessOn } from "./scenarios/browser.js";
 import { burst } from "./scenarios/burst.js";
 import { cacheMix } from "./scenarios/cache.js";
 import { externalWrites } from "./scenarios/external.js";
@@ -140,10 +140,9 @@ async function main() {
       for (const s of e.steps) check(`external writes at ${s.rate}/s: missing deliveries`, s.sent - s.delivered);
       progress(`external writes: lag starts at ${e.lagsAtRate ?? "no tested rate"}`);
     });
-  if (want("cache")) {
+  if (want("cache"))
     // The same mix with every read going to the database.
-    const cluster = await startCluster({ users: 200, env: { CACHE_DISABLED: "1" } });
-    try {
+    await withCluster({ users: 200, env: { CACHE_DISABLED: "1" } }, async (cluster) => {
       const uncached = await cacheMix(
         cluster,
         { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 },
@@ -157,10 +156,7 @@ async function main() {
         speedup: Math.round((cache.cached.readsPerSecond / uncached.readsPerSecond) * 10) / 10,
       };
       progress(`cache: ${uncached.readsPerSecond} reads/s without the cache`);
-    } finally {
-      await cluster.stop();
-    }
-  }
+    });
   if (want("reads")) {
     const reads = await readLatency({ seconds: SIZES.readSeconds, concurrency: 32 });
     results.reads = reads;
@@ -175,22 +171,13 @@ async function main() {
     check("faults: stale reads", f.staleReads);
     progress(`faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`);
   }
-  if (want("browser")) {
-    const cluster = await startCluster({ users: 20 });
-    try {
-      const b = await browserFreshness({
-        ...(quick ? BROWSER_QUICK : BROWSER_FULL),
-        baseUrls: cluster.instances.map((i) => i.url),
-        actorToken: cluster.users[0]!.token,
-        projectId: cluster.projectIds[0]!,
-      });
+  if (want("browser"))
+    await withCluster({ users: 20 }, async (cluster) => {
+      const b = await browserFreshnessOn(cluster, { quick });
       results.browser = b;
       check("browser: updates missed", b.missed);
       progress(`browser: click-to-update p50 ${b.clickToUpdateMs.p50} / p95 ${b.clickToUpdateMs.p95} ms`);
-    } finally {
-      await cluster.stop();
-    }
-  }
+    });
 
   results.finishedAt = new Date().toISOString();
   results.durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
