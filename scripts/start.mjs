@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm start`: builds what is missing (dependencies, Prisma client, web app),
-// then runs the server in this same process, so SIGTERM reaches it directly.
-// Migrations are applied by the server at start. Uses only Node built-ins until
-// the dependencies are there.
+// `npm start`: builds what is missing or older than its sources (dependencies, Prisma
+// client, web app, the compiled server in dist/server), then runs the compiled server
+// with plain `node` in this same process, so SIGTERM reaches it directly. Migrations are
+// applied by the server at start. Uses only Node built-ins until the dependencies are
+// there. Without sources (the production image holds only the build) it just runs it.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -35,18 +36,23 @@ if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
   // Not `npm ci`: see scripts/test.sh (the lock cannot list platform builds the registry lacks).
   run("npm", ["install", "--no-audit", "--no-fund"]);
 }
-if (!existsSync(join(root, "server/src/generated/prisma/client.ts"))) {
+const hasSources = existsSync(join(root, "server/src"));
+const olderThan = (output, dirs) =>
+  !existsSync(output) || Math.max(...dirs.map((d) => newest(join(root, d)))) > statSync(output).mtimeMs;
+
+if (hasSources && !existsSync(join(root, "server/src/generated/prisma/client.ts"))) {
   say("generating the Prisma client…");
   run("npx", ["prisma", "generate"]);
 }
-const built = join(root, "web/dist/index.html");
-const stale =
-  !existsSync(built) || Math.max(newest(join(root, "web")), newest(join(root, "shared/src"))) > statSync(built).mtimeMs;
-if (stale && process.env.SKIP_WEB_BUILD !== "1") {
+if (
+  hasSources &&
+  process.env.SKIP_WEB_BUILD !== "1" &&
+  olderThan(join(root, "web/dist/index.html"), ["web", "shared/src"])
+) {
   say("building the web app…");
   run("npx", ["vite", "build", "--logLevel", "warn"]);
 }
+const server = join(root, "dist/server/server.js");
+if (hasSources) run(process.execPath, [join(root, "scripts/build-server.mjs"), "--if-stale"]);
 
-const { register } = await import("tsx/esm/api");
-register();
-await import(pathToFileURL(join(root, "server/src/server.ts")).href);
+await import(pathToFileURL(server).href);

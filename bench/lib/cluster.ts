@@ -4,7 +4,7 @@
  * separate processes, exactly as `npm start` runs them. Everything it creates
  * is removed by `stop()`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -60,6 +60,8 @@ export interface ClusterOptions {
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const name = `zs_bench_${Date.now().toString(36)}_${randomUUID().slice(0, 4)}`;
+  if (spawnSync(process.execPath, ["scripts/build-server.mjs", "--if-stale"], { stdio: "inherit" }).status !== 0)
+    throw new Error("the server build failed");
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
@@ -101,7 +103,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     // Warnings and errors of each instance go to bench/results/logs/ (pino writes to stdout).
     await mkdir("bench/results/logs", { recursive: true });
     const log = openSync(`bench/results/logs/${name}-instance-${i}.log`, "a");
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "server/src/server.ts"], {
+    // The compiled server under plain node, as `npm start` and the production image run it.
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "dist/server/server.js"], {
       env: env(i),
       stdio: ["ignore", log, log],
     });

@@ -87,6 +87,15 @@ export function buildWebIfNeeded() {
   if (r.status !== 0) throw new Error("vite build failed");
 }
 
+/** Compiles the server into dist/server when it is missing or older than its sources, as `npm start` does. */
+export function buildServerIfNeeded() {
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/build-server.mjs"), "--if-stale"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (r.status !== 0) throw new Error("the server build failed");
+}
+
 export async function waitHealthy(url: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -124,8 +133,9 @@ export class AppInstance {
     if (this.running) return;
     mkdirSync(join(ARTIFACTS, "logs"), { recursive: true });
     const log = createWriteStream(join(ARTIFACTS, "logs", `${this.name}.log`), { flags: "a" });
-    // Plain `node`, not npx: this pid owns the server, so SIGTERM reaches it.
-    const child = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
+    buildServerIfNeeded();
+    // Plain `node` on the compiled server, as `npm start` runs it: this pid owns the server, so SIGTERM reaches it.
+    const child = spawn(process.execPath, ["dist/server/server.js"], {
       cwd: ROOT,
       env: {
         ...process.env,

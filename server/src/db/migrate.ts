@@ -7,11 +7,11 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ROOT } from "../lib/paths.js";
 import type { RawDb } from "./database.js";
 
-export const MIGRATIONS_DIR = resolve(fileURLToPath(new URL("../../../prisma/migrations", import.meta.url)));
+export const MIGRATIONS_DIR = join(ROOT, "prisma", "migrations");
 
 const DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "id" VARCHAR(36) PRIMARY KEY NOT NULL,

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
 import fp from "fastify-plugin";
+import { ROOT } from "../lib/paths.js";
 import { notFoundBody } from "./errors.js";
 
-export const WEB_DIST = resolve(fileURLToPath(new URL("../../../web/dist", import.meta.url)));
+export const WEB_DIST = join(ROOT, "web", "dist");
 const API_PATHS = /^\/(api|socket\.io|metrics)(\/|$|\?)/;
 
 /**
