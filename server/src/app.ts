@@ -22,6 +22,7 @@ import errorsPlugin, { errorBody } from "./plugins/errors.js";
 import freshnessPlugin from "./plugins/freshness.js";
 import metricsPlugin from "./plugins/metrics.js";
 import realtimePlugin from "./plugins/realtime.js";
+import securityPlugin, { STATIC_SECURITY_HEADERS } from "./plugins/security.js";
 import webPlugin from "./plugins/web.js";
 
 export interface BuildOptions {
@@ -71,6 +72,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Errors Fastify raises before routing (a malformed path) get SPEC's shape too.
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply)
+        .headers(STATIC_SECURITY_HEADERS)
         .code(400)
         .send(errorBody(ErrorCode.VALIDATION_ERROR, `Malformed request: ${error.message}`));
     },
@@ -87,6 +89,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       socket.end(
         `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
           `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          Object.entries(STATIC_SECURITY_HEADERS)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join("") +
           `Connection: close\r\n\r\n${body}`,
       );
     },
@@ -120,6 +125,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(configPlugin, { config });
   await app.register(metricsPlugin);
   await app.register(errorsPlugin);
+  await app.register(securityPlugin);
   await app.register(fastifyCookie);
   await app.register(dbPlugin, { migrate: options.migrate ?? true });
   await app.register(cachePlugin);

@@ -9,6 +9,7 @@ import { type EventBus, MemoryBus, type Outgoing, RedisBus } from "../freshness/
 import { Coalescer } from "../freshness/coalescer.js";
 import type { AuthUser } from "../modules/auth/auth.service.js";
 import { tokenOf } from "./auth.js";
+import { isCrossSite, rawOwnOrigin } from "./security.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -72,12 +73,20 @@ export default fp(
     // While draining, new connections are refused: a client told to disconnect that
     // reconnects at once would otherwise hold the closing server open.
     let draining = false;
+    const allowedOrigins = new Set(config.allowedOrigins.map((o) => o.toLowerCase()));
     const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(app.server, {
       path: "/socket.io",
       serveClient: false,
       pingInterval: 10_000,
       pingTimeout: 8_000,
-      allowRequest: (_req, callback) => callback(draining ? "shutting down" : null, !draining),
+      allowRequest: (req, callback) => {
+        if (draining) return callback("shutting down", false);
+        // A page of another site must not open a socket with the visitor's cookie (SPEC "Security contract").
+        const headers = req.headers as { origin?: string; "sec-fetch-site"?: string };
+        if (isCrossSite(headers, rawOwnOrigin(req, config.trustProxy), allowedOrigins))
+          return callback("cross-site handshake refused", false);
+        callback(null, true);
+      },
     });
 
     // Envelopes are handed to the sockets on the next turn of the event loop, all
