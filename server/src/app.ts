@@ -20,6 +20,7 @@ import configPlugin from "./plugins/config.js";
 import dbPlugin from "./plugins/db.js";
 import errorsPlugin, { errorBody } from "./plugins/errors.js";
 import freshnessPlugin from "./plugins/freshness.js";
+import limitsPlugin from "./plugins/limits.js";
 import metricsPlugin from "./plugins/metrics.js";
 import realtimePlugin from "./plugins/realtime.js";
 import securityPlugin, { STATIC_SECURITY_HEADERS } from "./plugins/security.js";
@@ -129,6 +130,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(fastifyCookie);
   await app.register(dbPlugin, { migrate: options.migrate ?? true });
   await app.register(cachePlugin);
+  await app.register(limitsPlugin);
   await app.register(authPlugin);
   await app.register(realtimePlugin);
   await app.register(freshnessPlugin);

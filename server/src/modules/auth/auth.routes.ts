@@ -18,17 +18,26 @@ export async function authRoutes(fastify: FastifyInstance) {
       expires: new Date(expiresAt * 1000),
     });
 
-  app.post("/auth/signup", { schema: { body: SignupBodySchema } }, async (request, reply) => {
-    const { user, token, expiresAt } = await app.auth.signup(request.body);
-    setSession(request, reply, token, expiresAt);
-    return reply.status(201).send({ user, token });
-  });
+  app.post(
+    "/auth/signup",
+    { config: { rateLimit: "signup" }, schema: { body: SignupBodySchema } },
+    async (request, reply) => {
+      const { user, token, expiresAt } = await app.auth.signup(request.body);
+      setSession(request, reply, token, expiresAt);
+      return reply.status(201).send({ user, token });
+    },
+  );
 
-  app.post("/auth/login", { schema: { body: LoginBodySchema } }, async (request, reply) => {
-    const { user, token, expiresAt } = await app.auth.login(request.body, request.ip);
-    setSession(request, reply, token, expiresAt);
-    return { user, token };
-  });
+  // Login has its own limiter (failed tries, in the service).
+  app.post(
+    "/auth/login",
+    { config: { rateLimit: false }, schema: { body: LoginBodySchema } },
+    async (request, reply) => {
+      const { user, token, expiresAt } = await app.auth.login(request.body, request.ip);
+      setSession(request, reply, token, expiresAt);
+      return { user, token };
+    },
+  );
 
   app.post("/auth/logout", async (request, reply) => {
     const user = requireUser(request);
