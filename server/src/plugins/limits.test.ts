@@ -57,7 +57,11 @@ async function newUser(app: FastifyInstance, password = "correct horse battery")
 
 const count = async (table: string) => Number((await a.sql.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
 
-const expectLimited = (res: { statusCode: number; headers: Record<string, unknown>; json: () => { error: { code: string } } }) => {
+const expectLimited = (res: {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  json: () => { error: { code: string } };
+}) => {
   expect(res.statusCode).toBe(429);
   expect(res.json().error.code).toBe("RATE_LIMITED");
   expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
