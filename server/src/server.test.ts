@@ -32,7 +32,7 @@ function startServer(env: Record<string, string>): {
   return { child, output: () => out, exited };
 }
 
-async function waitUp(base: string, timeoutMs = 30_000) {
+async function waitUp(base: string, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -44,7 +44,7 @@ async function waitUp(base: string, timeoutMs = 30_000) {
 }
 
 describe("server process", () => {
-  it("drains on SIGTERM: requests in flight finish, sockets close, exit code 0", { timeout: 60_000 }, async () => {
+  it("drains on SIGTERM: requests in flight finish, sockets close, exit code 0", { timeout: 150_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "zs-drain-"));
     dirs.push(dir);
     const port = await freePort();

@@ -22,6 +22,9 @@ export const LIMITS = {
 } as const satisfies Record<string, { perUser: number | null; perAddress: number; windowSeconds: number }>;
 export type LimitRule = keyof typeof LIMITS;
 
+/** Socket.IO: connections per address (across instances), subscribes per socket, rooms per socket. */
+export const SOCKET_LIMITS = { connectionsPerAddress: 50, subscribesPerSecond: 20, roomsPerSocket: 100 } as const;
+
 /** Failed logins: per (email, address) and per address; the right password refunds its try. */
 export const LOGIN_LIMITS = { perEmailAndAddress: 10, perAddress: 50, windowSeconds: 15 * 60 } as const;
 
@@ -44,7 +47,24 @@ export interface Limits {
    * when the password was right.
    */
   loginTry(email: string, address: string): Promise<() => Promise<void>>;
+  /** Holds one of the address's socket connections; null when it has all it may. Call the release on close. */
+  openSocket(address: string): Promise<(() => void) | null>;
+  /** Whether this socket may subscribe once more now (per socket, so in this process). */
+  subscribe(socketId: string): Promise<boolean>;
 }
+
+/**
+ * Open sockets per address across instances: a sorted set per address whose
+ * members (instance:socket) expire unless their instance renews them, so the
+ * sockets of an instance that died stop counting within a minute.
+ */
+const OPEN_SOCKET = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1] + ARGV[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+const SOCKET_LEASE_MS = 60_000;
 
 const MUTATING = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 
@@ -104,7 +124,57 @@ export default fp(
       }
     };
 
+    const subscribes = new RateLimiterMemory({ points: SOCKET_LIMITS.subscribesPerSecond, duration: 1 });
+    const subscribe = async (socketId: string) => {
+      if (!config.rateLimits) return true;
+      return subscribes.consume(socketId).then(
+        () => true,
+        () => false,
+      );
+    };
+
+    const localSockets = new Map<string, number>();
+    const leases = new Map<string, string>();
+    let lease = 0;
+    const openSocket = async (address: string): Promise<(() => void) | null> => {
+      if (!config.rateLimits) return () => {};
+      const key = addressKey(address);
+      const local = () => {
+        const n = localSockets.get(key) ?? 0;
+        if (n >= SOCKET_LIMITS.connectionsPerAddress) return null;
+        localSockets.set(key, n + 1);
+        return () => {
+          const left = (localSockets.get(key) ?? 1) - 1;
+          if (left > 0) localSockets.set(key, left);
+          else localSockets.delete(key);
+        };
+      };
+      if (!client || !app.redis?.up) return local();
+      const redisKey = `${config.redisKeyPrefix}rl:sockets:${key}`;
+      const member = `${config.instanceId}:${++lease}`;
+      try {
+        const ok = await client.eval(
+          OPEN_SOCKET,
+          1,
+          redisKey,
+          String(Date.now()),
+          String(SOCKET_LEASE_MS),
+          String(SOCKET_LIMITS.connectionsPerAddress),
+          member,
+        );
+        if (ok !== 1) return null;
+      } catch {
+        return local();
+      }
+      leases.set(member, redisKey);
+      return () => {
+        leases.delete(member);
+        client.zrem(redisKey, member).catch(() => {});
+      };
+    };
     const limits: Limits = {
+      openSocket,
+      subscribe,
       async take(rule, user, address) {
         if (!config.rateLimits) return;
         const r = rules.get(rule);
@@ -128,6 +198,18 @@ export default fp(
       },
     };
     app.decorate("limits", limits);
+
+    if (client) {
+      const renew = setInterval(() => {
+        if (!leases.size || !app.redis?.up) return;
+        const until = Date.now() + SOCKET_LEASE_MS;
+        const batch = client.pipeline();
+        for (const [member, key] of leases) batch.zadd(key, "XX", until, member).pexpire(key, SOCKET_LEASE_MS);
+        batch.exec().catch(() => {});
+      }, SOCKET_LEASE_MS / 3);
+      renew.unref();
+      app.addHook("onClose", async () => clearInterval(renew));
+    }
 
     // Only routes that change something get the hook: reads pay nothing.
     app.addHook("onRoute", (route) => {

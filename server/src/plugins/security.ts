@@ -81,6 +81,16 @@ export function rawOwnOrigin(req: IncomingMessage, trustProxy: boolean): string 
   return `${proto}://${host}`.toLowerCase();
 }
 
+/** The client's address of a raw request: the first X-Forwarded-For entry under TRUST_PROXY. */
+export function rawClientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy
+    ? String(req.headers["x-forwarded-for"] ?? "")
+        .split(",")[0]
+        ?.trim()
+    : "";
+  return forwarded || req.socket.remoteAddress || "unknown";
+}
+
 /**
  * Whether a browser request comes from somewhere other than the app itself or
  * ALLOWED_ORIGINS. No Origin (curl, server-to-server, old browsers on
