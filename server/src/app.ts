@@ -3,6 +3,8 @@ import fastifyCookie from "@fastify/cookie";
 import { ErrorCode } from "@shared/errors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config/env.js";
+import { AppError } from "./lib/errors.js";
+import { illFormedTextPath } from "./lib/text-guard.js";
 import { zodValidatorCompiler } from "./lib/zod-provider.js";
 import { authRoutes } from "./modules/auth/auth.routes.js";
 import { badgeRoutes } from "./modules/badges/badges.routes.js";
@@ -124,7 +126,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
     if (typeof raw === "string" && raw.trim() === "") return done(null, undefined);
-    parseJson(request, raw as string, done);
+    parseJson(request, raw as string, (err, body) => {
+      if (err) return done(err);
+      const bad = illFormedTextPath(raw as string, body);
+      if (bad === null) return done(null, body);
+      const issue = { path: bad, message: "must be well-formed Unicode without NUL characters" };
+      done(new AppError(400, ErrorCode.VALIDATION_ERROR, `Invalid ${bad || "input"}: ${issue.message}`, [issue]));
+    });
   });
 
   await app.register(configPlugin, { config });

@@ -1,10 +1,15 @@
-import { LoginBodySchema, SignupBodySchema } from "@shared/contracts/auth";
+import { LoginBodySchema, PasswordSchema, SignupBodySchema } from "@shared/contracts/auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { unauthorized } from "../../lib/errors.js";
 import type { ZodTypeProvider } from "../../lib/zod-provider.js";
 import { requireUser } from "../../plugins/auth.js";
 import { toMe } from "../users/users.mappers.js";
 import { SESSION_COOKIE } from "./auth.service.js";
+import { isCommonPassword } from "./common-passwords.js";
+
+const SignupSchema = SignupBodySchema.extend({
+  password: PasswordSchema.refine((p) => !isCommonPassword(p), "is one of the most common leaked passwords"),
+});
 
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -20,7 +25,7 @@ export async function authRoutes(fastify: FastifyInstance) {
 
   app.post(
     "/auth/signup",
-    { config: { rateLimit: "signup" }, schema: { body: SignupBodySchema } },
+    { config: { rateLimit: "signup" }, schema: { body: SignupSchema } },
     async (request, reply) => {
       const { user, token, expiresAt } = await app.auth.signup(request.body);
       setSession(request, reply, token, expiresAt);
