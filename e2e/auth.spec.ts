@@ -22,7 +22,7 @@ test("sign up, log out and log in through the forms; a wrong password shows the 
   await signup.getByLabel("Password").fill("short");
   await signup.getByRole("button", { name: "Sign up" }).click();
   await expect(signup.getByLabel("Password")).toHaveAttribute("aria-invalid", "true");
-  await expect(signup.getByLabel("Password")).toHaveAccessibleDescription(/8/);
+  await expect(signup.getByLabel("Password")).toHaveAccessibleDescription(/10/);
   await signup.getByLabel("Password").fill(PASSWORD);
   await signup.getByRole("button", { name: "Sign up" }).click();
 

@@ -3,6 +3,8 @@ import fastifyCookie from "@fastify/cookie";
 import { ErrorCode } from "@shared/errors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import type { Config } from "./config/env.js";
+import { AppError } from "./lib/errors.js";
+import { illFormedTextPath } from "./lib/text-guard.js";
 import { zodValidatorCompiler } from "./lib/zod-provider.js";
 import { authRoutes } from "./modules/auth/auth.routes.js";
 import { badgeRoutes } from "./modules/badges/badges.routes.js";
@@ -20,8 +22,10 @@ import configPlugin from "./plugins/config.js";
 import dbPlugin from "./plugins/db.js";
 import errorsPlugin, { errorBody } from "./plugins/errors.js";
 import freshnessPlugin from "./plugins/freshness.js";
+import limitsPlugin from "./plugins/limits.js";
 import metricsPlugin from "./plugins/metrics.js";
 import realtimePlugin from "./plugins/realtime.js";
+import securityPlugin, { STATIC_SECURITY_HEADERS } from "./plugins/security.js";
 import webPlugin from "./plugins/web.js";
 
 export interface BuildOptions {
@@ -71,9 +75,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Long ids reach validation (a 404), instead of the router's bare 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
     forceCloseConnections: "idle",
+    // No time limit on a plugin's start: the first embedded start migrates and seeds
+    // a fresh database, which on a busy machine takes longer than avvio's 10 s
+    // default, and failing then helps nobody (SPEC "Operating contract").
+    pluginTimeout: 0,
     // Errors Fastify raises before routing (a malformed path) get SPEC's shape too.
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply)
+        .headers(STATIC_SECURITY_HEADERS)
         .code(400)
         .send(errorBody(ErrorCode.VALIDATION_ERROR, `Malformed request: ${error.message}`));
     },
@@ -90,6 +99,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       socket.end(
         `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
           `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          Object.entries(STATIC_SECURITY_HEADERS)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join("") +
           `Connection: close\r\n\r\n${body}`,
       );
     },
@@ -117,15 +129,23 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
     if (typeof raw === "string" && raw.trim() === "") return done(null, undefined);
-    parseJson(request, raw as string, done);
+    parseJson(request, raw as string, (err, body) => {
+      if (err) return done(err);
+      const bad = illFormedTextPath(raw as string, body);
+      if (bad === null) return done(null, body);
+      const issue = { path: bad, message: "must be well-formed Unicode without NUL characters" };
+      done(new AppError(400, ErrorCode.VALIDATION_ERROR, `Invalid ${bad || "input"}: ${issue.message}`, [issue]));
+    });
   });
 
   await app.register(configPlugin, { config });
   await app.register(metricsPlugin);
   await app.register(errorsPlugin);
+  await app.register(securityPlugin);
   await app.register(fastifyCookie);
   await app.register(dbPlugin, { migrate: options.migrate ?? true });
   await app.register(cachePlugin);
+  await app.register(limitsPlugin);
   await app.register(authPlugin);
   await app.register(realtimePlugin);
   await app.register(freshnessPlugin);

@@ -27,7 +27,9 @@ const start = async () => {
 };
 
 describe("embedded mode", () => {
-  it("seeds on first start, serves the API, delivers events, and reports its health", { timeout: 60_000 }, async () => {
+  it("seeds on first start, serves the API, delivers events, and reports its health", {
+    timeout: 150_000,
+  }, async () => {
     const app = await start();
     try {
       const health = (await call(app, "GET", "/api/health")).json();
@@ -71,7 +73,7 @@ describe("embedded mode", () => {
     }
   });
 
-  it("keeps its data across a restart, without seeding or migrating again", { timeout: 60_000 }, async () => {
+  it("keeps its data across a restart, without seeding or migrating again", { timeout: 150_000 }, async () => {
     const app = await start();
     try {
       const feed = (await call(app, "GET", "/api/projects?sort=newest&pageSize=100")).json();

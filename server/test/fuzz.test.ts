@@ -58,13 +58,31 @@ type Bad = unknown;
 const NOT_STRINGS: Bad[] = [null, 0, -1.5, true, [], {}, ["x"], { $ne: "" }];
 const HUGE = "x".repeat(200_000); // under the body limit, over every field's limit
 
-const textBad = (min: number, max: number, required = true): Bad[] => [
+/** Not Unicode (lone surrogates) or not storable (NUL): refused in every text field. */
+const ILL_FORMED: Bad[] = ["\ud800", "a\udc00b", "\udfff\ud800", "x\ud83d", "a\u0000b", "\u0000"];
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the things it looks for
+const isIllFormed = (v: unknown) => typeof v === "string" && /[\u0000\p{Cs}]/u.test(v);
+/** Shows as nothing: refused wherever text is required. */
+const INVISIBLE_ONLY: Bad[] = ["\u200b", "\u200b\u200c\u200d", "\ufeff\u2060", " \u00ad ", "\u3164", "\u2800\u200b"];
+/** Control and bidi characters: refused in single-line text (names, titles). */
+const CONTROL_OR_BIDI: Bad[] = [
+  "Ann\u202Egnp.exe",
+  "a\u2066b\u2069",
+  "\u200fAnn",
+  "a\u0007b",
+  "a\nb",
+  "a\u001bb",
+  "a\u0085b",
+];
+
+const textBad = (min: number, max: number, required = true, singleLine = false): Bad[] => [
   ...(required ? [MISSING] : []),
   ...NOT_STRINGS,
-  ...(min > 0 ? ["", "   ", "\n\t"] : []),
+  ...(min > 0 ? ["", "   ", "\n\t", ...INVISIBLE_ONLY] : []),
   "x".repeat(max + 1),
   HUGE,
-  "a\u0000b",
+  ...ILL_FORMED,
+  ...(singleLine ? CONTROL_OR_BIDI : []),
 ];
 const URL_BAD: Bad[] = [
   0,
@@ -80,6 +98,7 @@ const URL_BAD: Bad[] = [
   "x",
   `https://example.com/${"a".repeat(2001)}`,
   "https://example.com/\u0000",
+  "https://example.com/\ud800",
   HUGE,
 ];
 const TAGS_BAD: Bad[] = [
@@ -127,8 +146,24 @@ const ROUTES: Route[] = [
       valid: () => ({ email: "new-user@example.test", password: "long enough secret", name: "New" }),
       bad: {
         email: [MISSING, ...NOT_STRINGS, "", "x", "a@", "@b.c", `${"a".repeat(250)}@example.test`, HUGE],
-        password: [MISSING, ...NOT_STRINGS, "", "short", "p".repeat(201), HUGE],
-        name: textBad(1, 80),
+        password: [
+          MISSING,
+          ...NOT_STRINGS,
+          "",
+          "short",
+          "12345678",
+          "        ",
+          " ".repeat(12),
+          "a".repeat(12),
+          "1234567890",
+          "qwertyuiop",
+          "Password1234",
+          "iloveyou123",
+          "p".repeat(201),
+          HUGE,
+          ...ILL_FORMED.map((s) => `long enough ${s}`),
+        ],
+        name: textBad(1, 80, true, true),
       },
     },
   },
@@ -139,8 +174,8 @@ const ROUTES: Route[] = [
     body: {
       valid: () => ({ email: alice.email, password: "correct horse battery" }),
       bad: {
-        email: [MISSING, ...NOT_STRINGS, "", "x", HUGE],
-        password: [MISSING, ...NOT_STRINGS, "", "p".repeat(201), HUGE],
+        email: [MISSING, ...NOT_STRINGS, "", "x", HUGE, "a\ud800@example.test"],
+        password: [MISSING, ...NOT_STRINGS, "", "p".repeat(201), HUGE, ...ILL_FORMED],
       },
     },
   },
@@ -176,7 +211,7 @@ const ROUTES: Route[] = [
     body: {
       valid: () => ({ title: "Valid", description: "ok", url: "https://example.com", tags: ["a"] }),
       bad: {
-        title: textBad(1, 120),
+        title: textBad(1, 120, true, true),
         description: textBad(0, 5000, false),
         url: URL_BAD,
         tags: TAGS_BAD,
@@ -193,7 +228,7 @@ const ROUTES: Route[] = [
     body: {
       valid: () => ({ title: "Renamed" }),
       bad: {
-        title: textBad(1, 120).filter((v) => v !== MISSING),
+        title: textBad(1, 120, true, true).filter((v) => v !== MISSING),
         description: textBad(0, 5000, false),
         url: URL_BAD,
         tags: TAGS_BAD,
@@ -323,7 +358,7 @@ const ROUTES: Route[] = [
     body: {
       valid: () => ({ name: "Alice", bio: "bio", avatarUrl: "https://example.com/a.png" }),
       bad: {
-        name: textBad(1, 80).filter((v) => v !== MISSING),
+        name: textBad(1, 80, true, true).filter((v) => v !== MISSING),
         bio: textBad(0, 500, false),
         avatarUrl: URL_BAD,
       },
@@ -373,6 +408,9 @@ function transportCases(url: string): Case[] {
     { label: "trailing comma", payload: '{"a": 1,}', expect: [400] },
     { label: "bare word", payload: "undefined", expect: [400] },
     { label: "NUL in JSON", payload: "\u0000", expect: [400] },
+    { label: "lone surrogate in a key", payload: '{"\\ud800": "x"}', expect: [400] },
+    { label: "lone surrogate deep inside", payload: '{"a": [{"b": ["\\udc00"]}]}', expect: [400] },
+    { label: "escaped NUL in a key", payload: '{"a\\u0000": 1}', expect: [400] },
     { label: "prototype pollution", payload: '{"__proto__": {"admin": true}}', expect: [400] },
     { label: "constructor pollution", payload: '{"constructor": {"prototype": {"a": 1}}}', expect: [400] },
     { label: "1 MB string", payload: json({ title: "x".repeat(1024 * 1024) }), expect: [413] },
@@ -432,7 +470,10 @@ function inputCases(route: Route, caller: TestUser | null, forbidden: boolean): 
         if (value === MISSING) delete body[field];
         else body[field] = value;
         const shown = value === MISSING ? "missing" : json(value).slice(0, 30);
-        cases.push({ label: `${field}=${shown}`, url, payload: json(body), expect: expectBad });
+        // Text that is not Unicode cannot even be read: refused by the body parser, before auth and validation.
+        if (isIllFormed(value))
+          cases.push({ label: `${field}=${shown}`, url, payload: json(body), expect: [400], transport: true });
+        else cases.push({ label: `${field}=${shown}`, url, payload: json(body), expect: expectBad });
       }
     // Only JSON bodies are parsed: anything else is refused before auth and validation.
     cases.push({

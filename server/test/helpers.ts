@@ -57,6 +57,11 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
       LOG_LEVEL: "silent",
     }),
     redisKeyPrefix: `zst:${randomUUID().slice(0, 8)}:`,
+    // Off by default, deliberately: a test file signs up dozens of users and writes
+    // hundreds of rows from one address within seconds, past SPEC's per-hour limits
+    // by design. The limit tests (plugins/limits.test.ts) turn them on; the login
+    // limiter is on regardless (auth tests cover it).
+    rateLimits: false,
     ...overrides,
   };
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { z } from "zod";
 
 /**
@@ -64,6 +63,24 @@ const EnvSchema = z
     REDIS_KEY_PREFIX: z.string().default("zs:"),
     INSTANCE_ID: z.string().trim().min(1).optional(),
     TRUST_PROXY: flag(),
+    RATE_LIMITS: z.enum(["on", "off"]).default("on"),
+    ALLOWED_ORIGINS: z
+      .string()
+      .default("")
+      .transform((s) =>
+        s
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          urlWithProtocol(["http:", "https:"])
+            .transform((o) => new URL(o).origin)
+            .describe("an origin such as https://example.com"),
+        ),
+      ),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     SEED: z
       .enum(["auto", "always", "never"])
       .default("auto")
@@ -111,6 +128,12 @@ export interface Config {
   redisKeyPrefix: string;
   instanceId: string;
   trustProxy: boolean;
+  /** Abuse limits (SPEC "Security contract"); RATE_LIMITS=off turns them off for load tests. */
+  rateLimits: boolean;
+  /** Origins besides the app's own that may send state-changing requests and open sockets. */
+  allowedOrigins: string[];
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; otherwise only loopback clients. */
+  metricsToken: string | null;
   seed: "auto" | "always" | "never";
 }
 
@@ -142,8 +165,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    // Random, not the host name or pid: the id is public (GET /api/health).
+    instanceId: e.INSTANCE_ID ?? `i-${randomBytes(6).toString("hex")}`,
     trustProxy: e.TRUST_PROXY,
+    rateLimits: e.RATE_LIMITS === "on",
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    metricsToken: e.METRICS_TOKEN ?? null,
     seed: e.SEED,
   };
 }

@@ -38,15 +38,7 @@ export const requireAdmin = (request: FastifyRequest): AuthUser => {
 
 export default fp(
   async (app) => {
-    const auth = new AuthService(
-      app.config,
-      app.jwtSecret,
-      app.db,
-      app.cache,
-      app.store,
-      () => app.redis?.up ?? true,
-      () => app.freshness,
-    );
+    const auth = new AuthService(app.config, app.jwtSecret, app.db, app.cache, app.limits, () => app.freshness);
     app.decorate("auth", auth);
     app.decorateRequest("user", null);
     app.addHook("onRequest", async (request) => {
@@ -62,5 +54,5 @@ export default fp(
       else if (need === "user") requireUser(request);
     });
   },
-  { name: "auth", dependencies: ["config", "db", "cache"] },
+  { name: "auth", dependencies: ["config", "db", "cache", "limits"] },
 );

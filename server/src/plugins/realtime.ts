@@ -9,6 +9,8 @@ import { type EventBus, MemoryBus, type Outgoing, RedisBus } from "../freshness/
 import { Coalescer } from "../freshness/coalescer.js";
 import type { AuthUser } from "../modules/auth/auth.service.js";
 import { tokenOf } from "./auth.js";
+import { SOCKET_LIMITS } from "./limits.js";
+import { isCrossSite, rawClientAddress, rawOwnOrigin } from "./security.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -37,6 +39,8 @@ type AckError = { code: string; message: string };
 type Ack = (r: { ok: true; seq: number; missed?: boolean } | { ok: false; error: AckError }) => void;
 
 const END_SESSION = "zs:end-session";
+/** Where allowRequest leaves the release of the connection slot it took, for the engine's close. */
+const RELEASE_SLOT = Symbol("release socket slot");
 
 /** The TCP sockets under the WebSockets of everyone in the batch's rooms, corked. */
 function cork(io: Server<never, never, never, SocketData>, batch: Envelope[]): { uncork(): void }[] {
@@ -68,16 +72,34 @@ const sessionRoom = (sid: string) => `session:${sid}`;
  */
 export default fp(
   async (app) => {
-    const { config, metrics, auth } = app;
+    const { config, metrics, auth, limits } = app;
     // While draining, new connections are refused: a client told to disconnect that
     // reconnects at once would otherwise hold the closing server open.
     let draining = false;
+    const allowedOrigins = new Set(config.allowedOrigins.map((o) => o.toLowerCase()));
     const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(app.server, {
       path: "/socket.io",
       serveClient: false,
       pingInterval: 10_000,
       pingTimeout: 8_000,
-      allowRequest: (_req, callback) => callback(draining ? "shutting down" : null, !draining),
+      // SPEC "Security contract": socket messages of at most 16 KB.
+      maxHttpBufferSize: 16 * 1024,
+      allowRequest: async (req, callback) => {
+        if (draining) return callback("shutting down", false);
+        // A page of another site must not open a socket with the visitor's cookie (SPEC "Security contract").
+        const headers = req.headers as { origin?: string; "sec-fetch-site"?: string };
+        if (isCrossSite(headers, rawOwnOrigin(req, config.trustProxy), allowedOrigins))
+          return callback("cross-site handshake refused", false);
+        const release = await limits.openSocket(rawClientAddress(req, config.trustProxy));
+        if (!release) return callback("too many connections from this address", false);
+        (req as unknown as Record<symbol, () => void>)[RELEASE_SLOT] = release;
+        callback(null, true);
+      },
+    });
+
+    io.engine.on("connection", (conn: { request: object; once(e: "close", f: () => void): void }) => {
+      const release = (conn.request as Record<symbol, (() => void) | undefined>)[RELEASE_SLOT];
+      if (release) conn.once("close", release);
     });
 
     // Envelopes are handed to the sockets on the next turn of the event loop, all
@@ -192,6 +214,9 @@ export default fp(
       socket.on("subscribe" as never, async (payload: unknown, ack: unknown) => {
         const reply: Ack = typeof ack === "function" ? (ack as Ack) : () => {};
         try {
+          // Each subscribe can cost a database lookup: 20 per second per socket, 100 rooms at most.
+          if (!(await limits.subscribe(socket.id)))
+            return reply({ ok: false, error: { code: "RATE_LIMITED", message: "Too many subscribes; slow down" } });
           const { room, lastSeq } = (payload ?? {}) as { room?: unknown; lastSeq?: unknown };
           const parsed = parseRoom(room);
           if (!parsed) return reply({ ok: false, error: { code: "BAD_ROOM", message: "Unknown room" } });
@@ -205,6 +230,11 @@ export default fp(
             if (!exists) return reply({ ok: false, error: { code: "NOT_FOUND", message: "Project not found" } });
           }
           const name = (parsed.kind === "feed" ? "feed" : `${parsed.kind}:${parsed.id}`) as Room;
+          if (
+            !socket.rooms.has(name) &&
+            [...socket.rooms].filter((r) => parseRoom(r)).length >= SOCKET_LIMITS.roomsPerSocket
+          )
+            return reply({ ok: false, error: { code: "TOO_MANY_ROOMS", message: "Unsubscribe from a room first" } });
           // Join first, then read the number: anything numbered after the read reaches this socket.
           await socket.join(name);
           const seq = await bus.currentSeq(name);
@@ -255,5 +285,5 @@ export default fp(
       for (const c of redisConnections) c.disconnect();
     });
   },
-  { name: "realtime", dependencies: ["config", "metrics", "cache", "auth", "db"] },
+  { name: "realtime", dependencies: ["config", "metrics", "cache", "auth", "db", "limits"] },
 );

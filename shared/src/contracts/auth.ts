@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { text } from "./common";
+import { ILL_FORMED, line } from "./common";
 
 export const EmailSchema = z
   .string()
@@ -8,10 +8,22 @@ export const EmailSchema = z
   .max(254, "must be at most 254 characters")
   .pipe(z.email("must be an email address"));
 
+/**
+ * A new password (SPEC "Security contract"): at least 10 characters, not one
+ * character repeated. The server also refuses the most common leaked passwords
+ * (server/src/modules/auth/common-passwords.ts; the list stays out of the web bundle).
+ */
+export const PasswordSchema = z
+  .string()
+  .min(10, "must be at least 10 characters")
+  .max(200, "must be at most 200 characters")
+  .refine((s) => !ILL_FORMED.test(s), "must be well-formed Unicode without NUL characters")
+  .refine((s) => new Set(s).size > 1, "must not be one character repeated");
+
 export const SignupBodySchema = z.object({
   email: EmailSchema,
-  password: z.string().min(8, "must be at least 8 characters").max(200, "must be at most 200 characters"),
-  name: text(1, 80),
+  password: PasswordSchema,
+  name: line(1, 80),
 });
 export type SignupBody = z.infer<typeof SignupBodySchema>;
 

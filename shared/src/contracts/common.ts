@@ -12,28 +12,47 @@ export const isId = (s: unknown): s is string => typeof s === "string" && UUID_R
 export const IdParamsSchema = z.object({ id: IdSchema });
 export const UserIdParamsSchema = z.object({ userId: IdSchema });
 
-// PostgreSQL text cannot hold a NUL character: storing one fails the whole write.
-const noNul = (s: string) => !s.includes("\u0000");
-const NO_NUL = "must not contain NUL characters";
+// PostgreSQL text cannot hold a NUL character, and a lone surrogate is not
+// Unicode at all (Prisma's query compiler fails on it with a 500): both are
+// refused in every text field. The JSON body parser refuses them anywhere in a
+// body too (server/src/lib/text-guard.ts), so fields outside these schemas are
+// covered.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what it looks for
+export const ILL_FORMED = /[\u0000\p{Cs}]/u;
+const WELL_FORMED = "must be well-formed Unicode without NUL characters";
+/** Control characters, and the bidi controls that reorder how the text around them is shown. */
+const CONTROL_OR_BIDI = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+/** What renders as nothing: spaces, format characters (zero-width…), fillers, variation selectors. */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible character is matched on its own, combining or not
+  /[\s\p{Cf}\p{Cc}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0]|[\u{E0100}-\u{E01EF}]/gu;
 
-/** Trimmed text with length limits counted after trimming. */
+/** Whether a text would show as nothing at all. */
+export const isBlank = (s: string) => s.replace(INVISIBLE, "") === "";
+
+/** Trimmed text with length limits counted after trimming; multi-line (bodies, descriptions, bios). */
 export const text = (min: number, max: number) =>
   z
     .string()
+    .refine((s) => !ILL_FORMED.test(s), WELL_FORMED)
     .transform((s) => s.trim())
     .pipe(
       z
         .string()
         .min(min, min === 1 ? "must not be empty" : `must be at least ${min} characters`)
         .max(max, `must be at most ${max} characters`)
-        .refine(noNul, NO_NUL),
+        .refine((s) => min === 0 || !isBlank(s), "must not be blank"),
     );
+
+/** Single-line text (names, titles): no control or bidi characters, never blank. */
+export const line = (min: number, max: number) =>
+  text(min, max).refine((s) => !CONTROL_OR_BIDI.test(s), "must be one line without control or bidi characters");
 
 export const HttpUrlSchema = z
   .string()
   .trim()
   .max(2000, "must be at most 2000 characters")
-  .refine(noNul, NO_NUL)
+  .refine((s) => !ILL_FORMED.test(s), WELL_FORMED)
   .refine((s) => {
     try {
       const u = new URL(s);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { BadgeKind } from "./badges";
-import { HttpUrlSchema, PageQuerySchema, text, type UserRef, type VoteValue } from "./common";
+import { HttpUrlSchema, line, PageQuerySchema, text, type UserRef, type VoteValue } from "./common";
 
 export const TagSchema = z
   .string()
@@ -16,7 +16,7 @@ export const TagsSchema = z
   .transform((tags) => [...new Set(tags)]);
 
 export const CreateProjectBodySchema = z.object({
-  title: text(1, 120),
+  title: line(1, 120),
   description: text(0, 5000).default(""),
   url: HttpUrlSchema.nullish().or(z.literal("").transform(() => null)),
   tags: TagsSchema.default([]),
@@ -25,7 +25,7 @@ export type CreateProjectBody = z.infer<typeof CreateProjectBodySchema>;
 
 export const UpdateProjectBodySchema = z
   .object({
-    title: text(1, 120),
+    title: line(1, 120),
     description: text(0, 5000),
     url: HttpUrlSchema.nullable().or(z.literal("").transform(() => null)),
     tags: TagsSchema,

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Role } from "./auth";
-import { HttpUrlSchema, text } from "./common";
+import { HttpUrlSchema, line, text } from "./common";
 import type { ProjectSummary } from "./projects";
 
 export const UpdateProfileBodySchema = z
   .object({
-    name: text(1, 80),
+    name: line(1, 80),
     bio: text(0, 500),
     avatarUrl: HttpUrlSchema.nullable().or(z.literal("").transform(() => null)),
   })

@@ -1,10 +1,15 @@
-import { LoginBodySchema, SignupBodySchema } from "@shared/contracts/auth";
+import { LoginBodySchema, PasswordSchema, SignupBodySchema } from "@shared/contracts/auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { unauthorized } from "../../lib/errors.js";
 import type { ZodTypeProvider } from "../../lib/zod-provider.js";
 import { requireUser } from "../../plugins/auth.js";
 import { toMe } from "../users/users.mappers.js";
 import { SESSION_COOKIE } from "./auth.service.js";
+import { isCommonPassword } from "./common-passwords.js";
+
+const SignupSchema = SignupBodySchema.extend({
+  password: PasswordSchema.refine((p) => !isCommonPassword(p), "is one of the most common leaked passwords"),
+});
 
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -18,17 +23,26 @@ export async function authRoutes(fastify: FastifyInstance) {
       expires: new Date(expiresAt * 1000),
     });
 
-  app.post("/auth/signup", { schema: { body: SignupBodySchema } }, async (request, reply) => {
-    const { user, token, expiresAt } = await app.auth.signup(request.body);
-    setSession(request, reply, token, expiresAt);
-    return reply.status(201).send({ user, token });
-  });
+  app.post(
+    "/auth/signup",
+    { config: { rateLimit: "signup" }, schema: { body: SignupSchema } },
+    async (request, reply) => {
+      const { user, token, expiresAt } = await app.auth.signup(request.body);
+      setSession(request, reply, token, expiresAt);
+      return reply.status(201).send({ user, token });
+    },
+  );
 
-  app.post("/auth/login", { schema: { body: LoginBodySchema } }, async (request, reply) => {
-    const { user, token, expiresAt } = await app.auth.login(request.body, request.ip);
-    setSession(request, reply, token, expiresAt);
-    return { user, token };
-  });
+  // Login has its own limiter (failed tries, in the service).
+  app.post(
+    "/auth/login",
+    { config: { rateLimit: false }, schema: { body: LoginBodySchema } },
+    async (request, reply) => {
+      const { user, token, expiresAt } = await app.auth.login(request.body, request.ip);
+      setSession(request, reply, token, expiresAt);
+      return { user, token };
+    },
+  );
 
   app.post("/auth/logout", async (request, reply) => {
     const user = requireUser(request);

@@ -4,12 +4,11 @@ import { ErrorCode } from "@shared/errors";
 import { R } from "@shared/realtime/resources";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { Cache } from "../../cache/cache.js";
-import { MemoryStore } from "../../cache/memory-store.js";
-import type { CacheStore } from "../../cache/store.js";
 import type { Config } from "../../config/env.js";
 import type { Database } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { AppError, conflict } from "../../lib/errors.js";
+import type { Limits } from "../../plugins/limits.js";
 import { toMe } from "../users/users.mappers.js";
 import { dummyHash, hashPassword, verifyPassword } from "./passwords.js";
 
@@ -29,9 +28,6 @@ interface SessionState {
   valid: boolean;
 }
 
-/** Failed logins allowed per window, per email and per client address. */
-const LOGIN_LIMITS = { windowSeconds: 15 * 60, perEmail: 10, perIp: 50 };
-
 /**
  * Accounts and sessions. A token is a JWT (HS256, JWT_SECRET) naming a session
  * row; logout revokes the row, so a stolen token dies with the session. Session
@@ -40,15 +36,13 @@ const LOGIN_LIMITS = { windowSeconds: 15 * 60, perEmail: 10, perIp: 50 };
  */
 export class AuthService {
   private readonly key: Uint8Array;
-  private readonly fallbackLimits = new MemoryStore();
 
   constructor(
     private readonly config: Config,
     secret: string,
     private readonly db: Database,
     private readonly cache: Cache,
-    private readonly store: CacheStore,
-    private readonly storeUp: () => boolean,
+    private readonly limits: Limits,
     private readonly freshness: () => Freshness,
   ) {
     this.key = new TextEncoder().encode(secret);
@@ -76,21 +70,16 @@ export class AuthService {
   }
 
   async login(input: LoginBody, ip: string): Promise<{ user: Me; token: string; expiresAt: number }> {
-    const emailKey = `login:email:${input.email}`;
-    const ipKey = `login:ip:${ip}`;
-    await this.checkLimit(emailKey, LOGIN_LIMITS.perEmail);
-    await this.checkLimit(ipKey, LOGIN_LIMITS.perIp);
+    // The try is counted before the password is checked, so parallel tries cannot outrun the count.
+    const refund = await this.limits.loginTry(input.email, ip);
     const found = await this.db.prisma.user.findUnique({ where: { email: input.email } });
     // An unknown email costs a hash verification too, so timing does not tell them apart.
     const ok = await verifyPassword(found?.passwordHash ?? (await dummyHash()), input.password);
     if (!found || !ok) {
-      await Promise.all([this.countFailure(emailKey), this.countFailure(ipKey)]);
       // Unknown email and wrong password get the same answer.
       throw new AppError(401, ErrorCode.INVALID_CREDENTIALS, "Email or password is incorrect");
     }
-    await this.limitStore()
-      .del(emailKey)
-      .catch(() => {});
+    await refund();
     let user = found;
     if (user.role !== "admin" && this.config.adminEmails.includes(user.email)) {
       user = await this.freshness().mutate({ actorId: user.id }, async (tx, fx) => {
@@ -153,25 +142,5 @@ export class AuthService {
       .setExpirationTime(expiresAt)
       .sign(this.key);
     return { token, expiresAt };
-  }
-
-  private limitStore(): CacheStore {
-    return this.storeUp() ? this.store : this.fallbackLimits;
-  }
-
-  private async checkLimit(key: string, max: number) {
-    const raw = await this.limitStore()
-      .get(key)
-      .catch(() => this.fallbackLimits.get(key));
-    if (Number(raw ?? 0) >= max)
-      throw new AppError(429, ErrorCode.RATE_LIMITED, "Too many failed attempts; try again in a few minutes", {
-        retryAfter: LOGIN_LIMITS.windowSeconds,
-      });
-  }
-
-  private async countFailure(key: string) {
-    await this.limitStore()
-      .hit(key, LOGIN_LIMITS.windowSeconds)
-      .catch(() => this.fallbackLimits.hit(key, LOGIN_LIMITS.windowSeconds));
   }
 }

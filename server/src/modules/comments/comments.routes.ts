@@ -12,7 +12,7 @@ export async function commentRoutes(fastify: FastifyInstance) {
 
   app.post(
     "/projects/:id/comments",
-    { config: auth, schema: { params: IdParamsSchema, body: CreateCommentBodySchema } },
+    { config: { ...auth, rateLimit: "comment" }, schema: { params: IdParamsSchema, body: CreateCommentBodySchema } },
     async (request, reply) =>
       reply.status(201).send(await comments.add(requireUser(request), request.params.id, request.body)),
   );
@@ -30,7 +30,7 @@ export async function commentRoutes(fastify: FastifyInstance) {
 
   app.post(
     "/comments/:id/vote",
-    { config: auth, schema: { params: IdParamsSchema, body: CommentVoteBodySchema } },
+    { config: { ...auth, rateLimit: "vote" }, schema: { params: IdParamsSchema, body: CommentVoteBodySchema } },
     async (request) => comments.vote(requireUser(request), request.params.id, request.body.value),
   );
 }

@@ -10,8 +10,10 @@ export async function introRoutes(fastify: FastifyInstance) {
   const intros = new IntrosService(app.db, app.freshness);
   const auth = { auth: "user" as const };
 
-  app.post("/intros", { config: auth, schema: { body: CreateIntroBodySchema } }, async (request, reply) =>
-    reply.status(201).send(await intros.request(requireUser(request), request.body)),
+  app.post(
+    "/intros",
+    { config: { ...auth, rateLimit: "intro" }, schema: { body: CreateIntroBodySchema } },
+    async (request, reply) => reply.status(201).send(await intros.request(requireUser(request), request.body)),
   );
   app.get("/intros", { config: auth }, async (request) => intros.list(requireUser(request)));
   app.post("/intros/:id/accept", { config: auth, schema: { params: IdParamsSchema } }, async (request) =>

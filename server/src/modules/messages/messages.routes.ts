@@ -10,8 +10,10 @@ export async function messageRoutes(fastify: FastifyInstance) {
   const messages = new MessagesService(app.db, app.freshness);
   const auth = { auth: "user" as const };
 
-  app.post("/messages", { config: auth, schema: { body: SendMessageBodySchema } }, async (request, reply) =>
-    reply.status(201).send(await messages.send(requireUser(request), request.body)),
+  app.post(
+    "/messages",
+    { config: { ...auth, rateLimit: "message" }, schema: { body: SendMessageBodySchema } },
+    async (request, reply) => reply.status(201).send(await messages.send(requireUser(request), request.body)),
   );
   app.get("/conversations", { config: auth }, async (request) => messages.conversations(requireUser(request)));
   app.get("/conversations/:userId", { config: auth, schema: { params: UserIdParamsSchema } }, async (request) =>

@@ -12,7 +12,7 @@ export async function projectRoutes(fastify: FastifyInstance) {
 
   app.post(
     "/projects",
-    { config: { auth: "user" }, schema: { body: CreateProjectBodySchema } },
+    { config: { auth: "user", rateLimit: "project" }, schema: { body: CreateProjectBodySchema } },
     async (request, reply) => {
       const user = requireUser(request);
       return reply.status(201).send(await projects.create(user, request.body));

@@ -63,7 +63,7 @@ describe("forms show errors next to the field that caused them", () => {
     expect(screen.getByLabelText("Name").getAttribute("aria-invalid")).toBe("true");
     expect(errorOf(screen.getByLabelText("Name"))).toContain("Must not be empty");
     expect(errorOf(screen.getByLabelText("Email"))).toContain("Must be an email address");
-    expect(errorOf(screen.getByLabelText("Password"))).toContain("Must be at least 8 characters");
+    expect(errorOf(screen.getByLabelText("Password"))).toContain("Must be at least 10 characters");
     expect(fetchMock.mock.calls.filter(([, init]) => init?.method === "POST")).toHaveLength(0);
   });
 

@@ -124,7 +124,7 @@ export function SignupPage() {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={errors.fields.password}
-          hint="At least 8 characters."
+          hint="At least 10 characters, not a common password."
           required
         />
         <button type="submit" className="btn btn-primary btn-block" disabled={signup.isPending}>
