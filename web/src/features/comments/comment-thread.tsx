@@ -31,6 +31,23 @@ export function buildThread(comments: CommentView[]): Node[] {
 
 const MAX_INDENT = 4;
 
+/**
+ * After posting, focus goes to the new comment (announced by its heading), not
+ * to <body>: the button that had it was disabled while sending, and a reply's
+ * form is gone. It is in the cache already; it renders within a few frames.
+ */
+function focusComment(id: string, framesLeft = 20) {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>(`[data-comment-id="${CSS.escape(id)}"]`);
+    if (!el) {
+      if (framesLeft > 0) focusComment(id, framesLeft - 1);
+      return;
+    }
+    el.tabIndex = -1;
+    el.focus();
+  });
+}
+
 interface ThreadProps {
   projectId: string;
   comments: CommentView[];
@@ -92,9 +109,10 @@ function CommentForm({
     add.mutate(
       { body: input.body, parentId: input.parentId ?? null },
       {
-        onSuccess: () => {
+        onSuccess: (comment) => {
           setBody("");
           onDone?.();
+          focusComment(comment.id);
         },
         onError: fromError,
       },
