@@ -84,12 +84,13 @@ describe("web bundle budget", () => {
     expect(gzip, report).toBeLessThanOrEqual(FEED_JS_BUDGET);
   });
 
-  it("keeps zod and socket.io-client off the first page (they load beside it, not before it)", async () => {
+  it("keeps zod, socket.io-client and markdown-it off the first page (they load beside it, not before it)", async () => {
     const html = await readFile(join(dist, "index.html"), "utf8");
     for (const f of await firstPageFiles(html)) {
       const code = await readFile(join(dist, f), "utf8");
       expect(code.includes("ZodError"), `${f} holds zod`).toBe(false);
       expect(code.includes("engine.io"), `${f} holds socket.io-client`).toBe(false);
+      expect(code.includes("validateLink"), `${f} holds markdown-it`).toBe(false);
     }
   });
 

@@ -6,6 +6,7 @@ import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { Avatar } from "../../components/avatar";
 import { FormError, TextArea } from "../../components/field";
+import { Markdown } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { useFormErrors } from "../../lib/form-errors";
 import { loginHref } from "../../lib/urls";
@@ -239,7 +240,7 @@ function CommentItem({ node, projectId, me, depth }: { node: Node; projectId: st
         {mode === "edit" ? (
           <EditForm projectId={projectId} comment={comment} onDone={() => setMode("view")} />
         ) : (
-          <p className="comment-body">{comment.body}</p>
+          <Markdown className="comment-body" source={comment.body} />
         )}
         <div className="comment-actions">
           <CommentVotes projectId={projectId} comment={comment} me={me} />
