@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { precompress, sourcemapsOutside } from "./web/build/vite-plugins";
 
 const shared = fileURLToPath(new URL("./shared/src", import.meta.url));
 const apiPort = Number(process.env.API_PORT ?? 3000);
@@ -8,9 +9,10 @@ const apiPort = Number(process.env.API_PORT ?? 3000);
 /** The web app (web/). `npm run dev` serves it with the API proxied; `npm start` serves the build. */
 export default defineConfig({
   root: fileURLToPath(new URL("./web", import.meta.url)),
-  plugins: [react()],
+  plugins: [react(), sourcemapsOutside(), precompress()],
   resolve: { alias: { "@shared": shared } },
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
+  // Maps without a sourceMappingURL comment, moved out of web/dist (what the server serves) after the build.
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: "hidden" },
   server: {
     port: Number(process.env.WEB_PORT ?? 5173),
     host: "127.0.0.1",

@@ -24,7 +24,7 @@ function run(cmd, args) {
 function newest(dir) {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "dist" || e.name === "node_modules") continue;
+    if (e.name === "dist" || e.name === "sourcemaps" || e.name === "node_modules") continue;
     const p = join(dir, e.name);
     t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }

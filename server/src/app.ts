@@ -16,6 +16,7 @@ import { messageRoutes } from "./modules/messages/messages.routes.js";
 import { projectRoutes } from "./modules/projects/projects.routes.js";
 import { userRoutes } from "./modules/users/users.routes.js";
 import { voteRoutes } from "./modules/votes/votes.routes.js";
+import { registerApiCompression } from "./plugins/api-compression.js";
 import authPlugin from "./plugins/auth.js";
 import cachePlugin from "./plugins/cache.js";
 import configPlugin from "./plugins/config.js";
@@ -152,6 +153,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(
     async (api) => {
+      await registerApiCompression(api);
       await api.register(healthRoutes);
       await api.register(authRoutes);
       await api.register(projectRoutes);

@@ -1,18 +1,12 @@
+import type { PageRoute } from "@shared/page-routes";
+import { type ComponentType, lazy, Suspense } from "react";
 import { Link, Route, Routes } from "react-router";
 import { AppShell } from "./components/app-shell";
-import { EmptyState } from "./components/states";
+import { EmptyState, Skeleton } from "./components/states";
 import { useDocumentTitle } from "./components/use-document-title";
-import { LoginPage, SignupPage } from "./features/auth/login-page";
-import { IntrosPage } from "./features/intros/intros-page";
-import { LeaderboardPage } from "./features/leaderboard/leaderboard-page";
-import { ConversationPage } from "./features/messages/conversation-page";
-import { ConversationsPage } from "./features/messages/conversations-page";
 import { FeedPage } from "./features/projects/feed-page";
-import { EditProjectPage, NewProjectPage } from "./features/projects/project-form-page";
-import { ProjectPage } from "./features/projects/project-page";
-import { ProfilePage } from "./features/users/profile-page";
 
-function NotFoundPage() {
+export function NotFoundPage() {
   useDocumentTitle("Not found");
   return (
     <EmptyState title="Page not found" heading>
@@ -21,23 +15,70 @@ function NotFoundPage() {
   );
 }
 
+/** A page in a chunk of its own, fetched the first time it is shown. */
+const page = <M,>(load: () => Promise<M>, pick: (m: M) => ComponentType) =>
+  lazy(async () => ({ default: pick(await load()) }));
+
+/**
+ * Every page of shared/src/page-routes.ts (the server answers 404 for any
+ * other path). The feed is the first page most people see: it stays in the
+ * entry chunk; every other page is split off (ADR 016).
+ */
+export const PAGES: { [P in PageRoute]?: ComponentType } = {
+  "/": FeedPage,
+  "/projects/new": page(
+    () => import("./features/projects/project-form-page"),
+    (m) => m.NewProjectPage,
+  ),
+  "/projects/:id": page(
+    () => import("./features/projects/project-page"),
+    (m) => m.ProjectPage,
+  ),
+  "/projects/:id/edit": page(
+    () => import("./features/projects/project-form-page"),
+    (m) => m.EditProjectPage,
+  ),
+  "/leaderboard": page(
+    () => import("./features/leaderboard/leaderboard-page"),
+    (m) => m.LeaderboardPage,
+  ),
+  "/users/:id": page(
+    () => import("./features/users/profile-page"),
+    (m) => m.ProfilePage,
+  ),
+  "/intros": page(
+    () => import("./features/intros/intros-page"),
+    (m) => m.IntrosPage,
+  ),
+  "/messages": page(
+    () => import("./features/messages/conversations-page"),
+    (m) => m.ConversationsPage,
+  ),
+  "/messages/:userId": page(
+    () => import("./features/messages/conversation-page"),
+    (m) => m.ConversationPage,
+  ),
+  "/login": page(
+    () => import("./features/auth/login-page"),
+    (m) => m.LoginPage,
+  ),
+  "/signup": page(
+    () => import("./features/auth/login-page"),
+    (m) => m.SignupPage,
+  ),
+};
+
 export function App() {
   return (
     <AppShell>
-      <Routes>
-        <Route index element={<FeedPage />} />
-        <Route path="projects/new" element={<NewProjectPage />} />
-        <Route path="projects/:id" element={<ProjectPage />} />
-        <Route path="projects/:id/edit" element={<EditProjectPage />} />
-        <Route path="leaderboard" element={<LeaderboardPage />} />
-        <Route path="users/:id" element={<ProfilePage />} />
-        <Route path="intros" element={<IntrosPage />} />
-        <Route path="messages" element={<ConversationsPage />} />
-        <Route path="messages/:userId" element={<ConversationPage />} />
-        <Route path="login" element={<LoginPage />} />
-        <Route path="signup" element={<SignupPage />} />
-        <Route path="*" element={<NotFoundPage />} />
-      </Routes>
+      <Suspense fallback={<Skeleton lines={3} height={112} />}>
+        <Routes>
+          {Object.entries(PAGES).map(([path, Page]) => (
+            <Route key={path} path={path} element={<Page />} />
+          ))}
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Suspense>
     </AppShell>
   );
 }

@@ -6,22 +6,28 @@ import { App } from "./app";
 import { toast } from "./components/toast-store";
 import { applyIdentity, authKeys } from "./features/auth/auth.queries";
 import { createAppQueryClient } from "./lib/query-client";
-import { createSocket } from "./lib/socket";
-import { RealtimeClient } from "./realtime/realtime-client";
+import { DeferredRealtime } from "./realtime/deferred-realtime";
 import { RealtimeProvider } from "./realtime/realtime-context";
 import "./styles.css";
 
 const queryClient = createAppQueryClient();
-const realtime = new RealtimeClient({
-  socket: createSocket(),
-  queryClient,
-  notify: (t) => toast.show(t),
-  onSessionEnded: (expected) => {
-    const wasSignedIn = queryClient.getQueryData(authKeys.me()) != null;
-    applyIdentity(queryClient, null);
-    if (!expected && wasSignedIn)
-      toast.show({ title: "You were signed out", href: "/login", linkText: "Log in again" });
-  },
+// The socket and the event catalogue load beside the first page, not before it (ADR 016).
+const realtime = new DeferredRealtime(async () => {
+  const [{ RealtimeClient }, { createSocket }] = await Promise.all([
+    import("./realtime/realtime-client"),
+    import("./lib/socket"),
+  ]);
+  return new RealtimeClient({
+    socket: createSocket(),
+    queryClient,
+    notify: (t) => toast.show(t),
+    onSessionEnded: (expected) => {
+      const wasSignedIn = queryClient.getQueryData(authKeys.me()) != null;
+      applyIdentity(queryClient, null);
+      if (!expected && wasSignedIn)
+        toast.show({ title: "You were signed out", href: "/login", linkText: "Log in again" });
+    },
+  });
 });
 
 createRoot(document.getElementById("root")!).render(

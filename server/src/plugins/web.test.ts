@@ -1,20 +1,28 @@
 /** The web app is served by the API's process: files, deep links (SPA fallback), and JSON 404s for the API. */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { PAGE_ROUTES } from "@shared/page-routes";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { precompressDir } from "../../../web/build/vite-plugins.js";
 import { buildApp } from "../app.js";
 import { loadConfig } from "../config/env.js";
 
 let app: FastifyInstance;
 let root: string;
+const BIG_JS = `export const words = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => `word number ${i}`))};`;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "zs-web-"));
   await mkdir(join(root, "assets"));
   await writeFile(join(root, "index.html"), "<!doctype html><title>Zerostale</title>");
   await writeFile(join(root, "assets", "app-abc123.js"), "console.log(1)");
+  await writeFile(join(root, "assets", "big-abc123.js"), BIG_JS);
+  await writeFile(join(root, "robots.txt"), "User-agent: *\nAllow: /\n");
+  await writeFile(join(root, "favicon.ico"), Buffer.from([0, 0, 1, 0, 1, 0]));
+  await precompressDir(root);
   app = await buildApp({
     config: { ...loadConfig({ LOG_LEVEL: "silent", SEED: "never" }), dataDir: "memory://" },
     logger: false,
@@ -29,7 +37,7 @@ afterAll(async () => {
 
 describe("web app", () => {
   it("serves index.html at / and for client-side routes, revalidated on every load", async () => {
-    for (const url of ["/", "/projects/1b2c", "/messages/abc", "/leaderboard?x=1"]) {
+    for (const url of ["/", "/projects/1b2c", "/messages/abc", "/leaderboard?x=1", "/projects/new", "/users/u1/"]) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers["content-type"]).toMatch(/text\/html/);
@@ -57,5 +65,63 @@ describe("web app", () => {
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.json().error.code).toBe("NOT_FOUND");
     }
+  });
+
+  it("answers every page of the shared route table with the page, and nothing else", async () => {
+    const example = (pattern: string) => pattern.replace(/:[a-zA-Z]+/g, "0b9f3c2e-1d4a-4e8b-9c7d-2f6a5b4c3d2e");
+    for (const pattern of PAGE_ROUTES) {
+      const res = await app.inject({ url: example(pattern) });
+      expect(res.statusCode, pattern).toBe(200);
+    }
+  });
+
+  it("answers unknown URLs with 404 and the app's page (which shows Page not found), never cached", async () => {
+    for (const url of ["/no/such/page", "/projects", "/projects/1/2/3", "/leaderboardx", "/users"]) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers["content-type"], url).toMatch(/text\/html/);
+      expect(res.body).toContain("<title>Zerostale</title>");
+      expect(res.headers["cache-control"]).toBe("no-cache");
+    }
+    // HEAD agrees with GET.
+    expect((await app.inject({ method: "HEAD", url: "/no/such/page" })).statusCode).toBe(404);
+  });
+
+  it("answers a missing file (a chunk of an older build, a probe) with a plain 404, not the page", async () => {
+    for (const url of ["/assets/gone-123.js", "/apple-touch-icon.png", "/assets/app-abc123.js.map"]) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code).toBe("NOT_FOUND");
+    }
+  });
+
+  it("serves a real favicon and robots.txt, not the app's HTML", async () => {
+    const icon = await app.inject({ url: "/favicon.ico" });
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers["content-type"]).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
+    const robots = await app.inject({ url: "/robots.txt" });
+    expect(robots.statusCode).toBe(200);
+    expect(robots.headers["content-type"]).toMatch(/text\/plain/);
+    expect(robots.body).toMatch(/^User-agent: \*/);
+  });
+
+  it("sends the build's brotli or gzip copy to clients that accept it, and plain bytes to the rest", async () => {
+    const original = await readFile(join(root, "assets", "big-abc123.js"), "utf8");
+    const br = await app.inject({ url: "/assets/big-abc123.js", headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(br.headers["content-type"]).toMatch(/javascript/);
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(br.rawPayload.length).toBeLessThan(original.length / 3);
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(original);
+
+    const gz = await app.inject({ url: "/assets/big-abc123.js", headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(original);
+
+    const plain = await app.inject({ url: "/assets/big-abc123.js", headers: { "accept-encoding": "identity" } });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body).toBe(original);
   });
 });

@@ -1,17 +1,10 @@
 import { z } from "zod";
 
-export const BADGE_KINDS = ["winner", "runner_up", "staff_pick", "best_design", "most_technical"] as const;
-export const BadgeKindSchema = z.enum(BADGE_KINDS);
-export type BadgeKind = z.infer<typeof BadgeKindSchema>;
-export const AwardBadgeBodySchema = z.object({ kind: BadgeKindSchema });
+import { BADGE_KINDS, BADGE_LABELS, type BadgeKind } from "./badge-kinds";
 
-export const BADGE_LABELS: Record<BadgeKind, string> = {
-  winner: "Winner",
-  runner_up: "Runner-up",
-  staff_pick: "Staff pick",
-  best_design: "Best design",
-  most_technical: "Most technical",
-};
+export { BADGE_KINDS, BADGE_LABELS, type BadgeKind };
+export const BadgeKindSchema = z.enum(BADGE_KINDS);
+export const AwardBadgeBodySchema = z.object({ kind: BadgeKindSchema });
 
 export interface BadgeView {
   id: string;

@@ -1,13 +1,14 @@
 import { z } from "zod";
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isId, UUID_RE } from "./ids";
+
+export { isId };
 
 /** Any well-formed uuid (PostgreSQL accepts every version, so do we). */
 export const IdSchema = z
   .string()
   .regex(UUID_RE, "must be a uuid")
   .transform((s) => s.toLowerCase());
-export const isId = (s: unknown): s is string => typeof s === "string" && UUID_RE.test(s);
 
 export const IdParamsSchema = z.object({ id: IdSchema });
 export const UserIdParamsSchema = z.object({ userId: IdSchema });

@@ -1,4 +1,4 @@
-import { isId } from "../contracts/common";
+import { isId } from "../contracts/ids";
 import { R, type Resource } from "./resources";
 
 export type Room = "feed" | `project:${string}` | `user:${string}`;

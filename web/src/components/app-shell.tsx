@@ -71,7 +71,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <header className="header">
         <div className="header-inner">
-          <Link to="/" className="brand" aria-label="Zerostale home">
+          <Link to="/" className="brand">
             <span className="brand-mark" aria-hidden="true">
               Z
             </span>

@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef } from "react";
 
-/** A modal on the native <dialog>: focus trap, Escape and the backdrop come with it. */
+/** A modal on the native <dialog>: focus trap, Escape and the backdrop come with it; it opens on its first field. */
 export function Dialog({
   open,
   title,
@@ -20,6 +20,8 @@ export function Dialog({
     if (open && !d.open) {
       if (typeof d.showModal === "function") d.showModal();
       else d.setAttribute("open", "");
+      // showModal focuses the first focusable element (Close); the dialog is for its first field.
+      d.querySelector<HTMLElement>("input:not([type=hidden]), textarea, select")?.focus();
     } else if (!open && d.open) d.close();
   }, [open]);
   return (

@@ -1,14 +1,15 @@
 import { rooms } from "@shared/realtime/rooms";
 import { createContext, type ReactNode, useContext, useEffect, useSyncExternalStore } from "react";
-import type { ConnectionState, RealtimeClient } from "./realtime-client";
+import type { RealtimeLink } from "./deferred-realtime";
+import type { ConnectionState } from "./realtime-client";
 
-const RealtimeContext = createContext<RealtimeClient | null>(null);
+const RealtimeContext = createContext<RealtimeLink | null>(null);
 
-export function RealtimeProvider({ client, children }: { client: RealtimeClient; children: ReactNode }) {
+export function RealtimeProvider({ client, children }: { client: RealtimeLink; children: ReactNode }) {
   return <RealtimeContext.Provider value={client}>{children}</RealtimeContext.Provider>;
 }
 
-export function useRealtimeClient(): RealtimeClient {
+export function useRealtimeClient(): RealtimeLink {
   const client = useContext(RealtimeContext);
   if (!client) throw new Error("useRealtimeClient needs a <RealtimeProvider>");
   return client;

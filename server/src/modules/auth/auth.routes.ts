@@ -52,6 +52,15 @@ export async function authRoutes(fastify: FastifyInstance) {
     return reply.status(204).send();
   });
 
+  // Who is signed in, for the web app's first load: a visitor gets 200 with null, not
+  // /api/me's 401, which browsers log as a console error on every page (ADR 016).
+  app.get("/auth/session", async (request, reply) => {
+    reply.header("cache-control", "no-store");
+    if (!request.user) return { user: null };
+    const user = await app.db.prisma.user.findUnique({ where: { id: request.user.id } });
+    return { user: user ? toMe(user) : null };
+  });
+
   app.get("/me", async (request) => {
     const { id } = requireUser(request);
     const user = await app.db.prisma.user.findUnique({ where: { id } });

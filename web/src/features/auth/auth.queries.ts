@@ -1,6 +1,6 @@
 import type { AuthResponse, LoginBody, Me, SignupBody } from "@shared/contracts/auth";
 import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError, api } from "../../lib/api-client";
+import { api } from "../../lib/api-client";
 import { useRealtimeClient } from "../../realtime/realtime-context";
 import { introKeys } from "../intros/intros.queries";
 import { conversationKeys, threadKeys } from "../messages/messages.queries";
@@ -14,14 +14,9 @@ export const authKeys = {
 export const meQueryOptions = () =>
   queryOptions({
     queryKey: authKeys.me(),
-    queryFn: async ({ signal }): Promise<Me | null> => {
-      try {
-        return await api.get<Me>("/me", signal);
-      } catch (err) {
-        if (err instanceof ApiError && err.isUnauthorized) return null;
-        throw err;
-      }
-    },
+    // /auth/session answers visitors 200 with null: /me's 401 would be a console error on every page.
+    queryFn: async ({ signal }): Promise<Me | null> =>
+      (await api.get<{ user: Me | null }>("/auth/session", signal)).user,
   });
 
 export function useMe() {

@@ -38,7 +38,7 @@ function renderAt(path: string) {
 }
 
 const signedOut = {
-  "GET /api/me": () => ({ status: 401, body: { error: { code: "UNAUTHORIZED", message: "Sign in" } } }),
+  "GET /api/auth/session": () => ({ status: 200, body: { user: null } }),
 };
 
 afterEach(() => {

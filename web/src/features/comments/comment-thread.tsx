@@ -6,6 +6,7 @@ import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { Avatar } from "../../components/avatar";
 import { FormError, TextArea } from "../../components/field";
+import { Markdown } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { useFormErrors } from "../../lib/form-errors";
 import { loginHref } from "../../lib/urls";
@@ -30,6 +31,23 @@ export function buildThread(comments: CommentView[]): Node[] {
 }
 
 const MAX_INDENT = 4;
+
+/**
+ * After posting, focus goes to the new comment (announced by its heading), not
+ * to <body>: the button that had it was disabled while sending, and a reply's
+ * form is gone. It is in the cache already; it renders within a few frames.
+ */
+function focusComment(id: string, framesLeft = 20) {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>(`[data-comment-id="${CSS.escape(id)}"]`);
+    if (!el) {
+      if (framesLeft > 0) focusComment(id, framesLeft - 1);
+      return;
+    }
+    el.tabIndex = -1;
+    el.focus();
+  });
+}
 
 interface ThreadProps {
   projectId: string;
@@ -92,9 +110,10 @@ function CommentForm({
     add.mutate(
       { body: input.body, parentId: input.parentId ?? null },
       {
-        onSuccess: () => {
+        onSuccess: (comment) => {
           setBody("");
           onDone?.();
+          focusComment(comment.id);
         },
         onError: fromError,
       },
@@ -221,7 +240,7 @@ function CommentItem({ node, projectId, me, depth }: { node: Node; projectId: st
         {mode === "edit" ? (
           <EditForm projectId={projectId} comment={comment} onDone={() => setMode("view")} />
         ) : (
-          <p className="comment-body">{comment.body}</p>
+          <Markdown className="comment-body" source={comment.body} />
         )}
         <div className="comment-actions">
           <CommentVotes projectId={projectId} comment={comment} me={me} />

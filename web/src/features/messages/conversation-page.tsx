@@ -93,7 +93,7 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
   const other = useQuery(profileQueryOptions(otherId));
   const thread = useQuery({ ...threadQueryOptions(meId, otherId), enabled: meId !== otherId });
   useDocumentTitle(other.data ? `Messages with ${other.data.name}` : "Messages");
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLElement>(null);
   const lastId = thread.data?.at(-1)?.id;
   useEffect(() => {
     // Keep the newest message in view (scrolling only the thread, not the page).
@@ -131,7 +131,9 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
           <h1 className="conversation-title">{other.isError ? "Conversation" : "\u00a0"}</h1>
         )}
       </header>
-      <div className="thread-scroll" ref={scrollRef}>
+      {/* Focusable, so keyboard users can scroll the thread on a phone (it scrolls on its own). */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1, axe scrollable-region-focusable) */}
+      <section className="thread-scroll" ref={scrollRef} tabIndex={0} aria-label="Messages">
         {thread.isPending ? (
           <Skeleton lines={3} height={48} />
         ) : thread.isError && !thread.data ? (
@@ -139,7 +141,7 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
         ) : (
           <Thread meId={meId} otherId={otherId} messages={thread.data} />
         )}
-      </div>
+      </section>
       <Composer meId={meId} otherId={otherId} />
     </div>
   );

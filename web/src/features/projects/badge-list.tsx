@@ -1,4 +1,4 @@
-import { BADGE_LABELS } from "@shared/contracts/badges";
+import { BADGE_LABELS } from "@shared/contracts/badge-kinds";
 import type { BadgeSummary } from "@shared/contracts/projects";
 
 /** A small medal, drawn rather than an emoji (emoji fonts are not everywhere). */

@@ -1,4 +1,4 @@
-import { type FeedSort, FeedSortSchema } from "@shared/contracts/projects";
+import type { FeedSort } from "@shared/contracts/projects";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
@@ -23,8 +23,9 @@ function feedHref(sort: FeedSort, page: number) {
 
 export function FeedPage() {
   const [params] = useSearchParams();
-  const parsedSort = FeedSortSchema.safeParse(params.get("sort") ?? "trending");
-  const sort: FeedSort = parsedSort.success ? parsedSort.data : "trending";
+  const asked = params.get("sort");
+  // The tabs are the sorts (a plain lookup keeps zod off the first page).
+  const sort: FeedSort = TABS.find((t) => t.sort === asked)?.sort ?? "trending";
   const page = Math.max(1, Math.floor(Number(params.get("page") ?? 1)) || 1);
   useDocumentTitle(null);
 

@@ -2,12 +2,14 @@ import type { ProjectSummary } from "@shared/contracts/projects";
 import { useId } from "react";
 import { Link } from "react-router";
 import { Avatar } from "../../components/avatar";
+import { useMarkdownText } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { BadgeList, FeaturedMark, TagList } from "./badge-list";
 
 /** One project in a list: everything a glance needs, all of it live. */
 export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?: number }) {
   const titleId = useId();
+  const description = useMarkdownText(project.description);
   return (
     <article className={`project-card${project.featured ? " is-featured" : ""}`} aria-labelledby={titleId}>
       <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
@@ -27,7 +29,7 @@ export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?:
           </h2>
           {project.featured ? <FeaturedMark /> : null}
         </div>
-        {project.description ? <p className="project-card-desc">{project.description}</p> : null}
+        {project.description ? <p className="project-card-desc">{description}</p> : null}
         <div className="project-card-meta">
           <Link to={`/users/${project.owner.id}`} className="owner">
             <Avatar user={project.owner} size={20} />

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { Avatar } from "../../components/avatar";
+import { Markdown } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { toast } from "../../components/toast-store";
@@ -122,7 +123,11 @@ export function ProjectPage() {
           <VoteControls project={p} signedIn={!!user} />
 
           <section className="card project-body" aria-label="Description">
-            {p.description ? <p className="prose">{p.description}</p> : <p className="muted">No description yet.</p>}
+            {p.description ? (
+              <Markdown className="prose" source={p.description} />
+            ) : (
+              <p className="muted">No description yet.</p>
+            )}
             <TagList tags={p.tags} />
             {isHttp(p.url) ? (
               <a className="project-url" href={p.url} target="_blank" rel="noopener noreferrer nofollow">

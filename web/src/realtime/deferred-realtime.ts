@@ -1,0 +1,100 @@
+import type { Room } from "@shared/realtime/rooms";
+import type { ConnectionState, RealtimeClient } from "./realtime-client";
+
+/** What views use of the realtime client. */
+export type RealtimeLink = Pick<
+  RealtimeClient,
+  "start" | "setUser" | "expectSignOut" | "watchRoom" | "getState" | "subscribeState"
+>;
+
+const CONNECTING: ConnectionState = { status: "connecting", downSince: null };
+
+/**
+ * Stands in for the realtime client until its chunk (socket.io-client and the
+ * event catalogue with its zod schemas, about a fifth of the app's bytes) has
+ * loaded, so the first page renders from HTTP without waiting for them. It
+ * remembers what views asked for (start, who is signed in, rooms) and replays
+ * it on the real client, then forwards everything (ADR 016).
+ */
+export class DeferredRealtime implements RealtimeLink {
+  private client: RealtimeLink | null = null;
+  private readonly listeners = new Set<() => void>();
+  private startWanted = 0;
+  private user: { id: string | null } | null = null;
+  private signingOut = false;
+  /** Rooms watched before the client loaded, with a release to call once it has. */
+  private readonly rooms = new Map<symbol, { room: Room; release: (() => void) | null }>();
+  private unsubscribeClient: (() => void) | null = null;
+  private stopClient: (() => void) | null = null;
+
+  constructor(load: () => Promise<RealtimeLink>) {
+    void load().then(
+      (client) => this.attach(client),
+      (err) => console.error("the realtime client did not load", err),
+    );
+  }
+
+  private attach(client: RealtimeLink) {
+    this.client = client;
+    if (this.user) client.setUser(this.user.id);
+    if (this.signingOut) client.expectSignOut();
+    for (const entry of this.rooms.values()) entry.release = client.watchRoom(entry.room);
+    this.unsubscribeClient = client.subscribeState(() => this.emit());
+    if (this.startWanted > 0) this.stopClient = client.start();
+    this.emit();
+  }
+
+  private emit() {
+    for (const l of this.listeners) l();
+  }
+
+  start(): () => void {
+    if (this.client) return this.client.start();
+    this.startWanted++;
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      this.startWanted--;
+      if (this.startWanted === 0 && this.stopClient) {
+        this.stopClient();
+        this.stopClient = null;
+      }
+    };
+  }
+
+  setUser(userId: string | null) {
+    if (this.client) this.client.setUser(userId);
+    else this.user = { id: userId };
+  }
+
+  expectSignOut() {
+    if (this.client) this.client.expectSignOut();
+    else this.signingOut = true;
+  }
+
+  watchRoom(room: Room): () => void {
+    if (this.client) return this.client.watchRoom(room);
+    const key = Symbol(room);
+    this.rooms.set(key, { room, release: null });
+    return () => {
+      const entry = this.rooms.get(key);
+      this.rooms.delete(key);
+      entry?.release?.();
+    };
+  }
+
+  getState = (): ConnectionState => (this.client ? this.client.getState() : CONNECTING);
+
+  subscribeState = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  /** Tests: detach from the client. */
+  dispose() {
+    this.unsubscribeClient?.();
+  }
+}
