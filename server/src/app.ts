@@ -76,10 +76,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Long ids reach validation (a 404), instead of the router's bare 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
     forceCloseConnections: "idle",
-    // No time limit on a plugin's start: the first embedded start migrates and seeds
-    // a fresh database, which on a busy machine takes longer than avvio's 10 s
-    // default, and failing then helps nobody (SPEC "Operating contract").
-    pluginTimeout: 0,
     // Errors Fastify raises before routing (a malformed path) get SPEC's shape too.
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply)
