@@ -60,6 +60,9 @@ const EnvSchema = z
     CACHE_TTL_SECONDS: intInRange(1, 86_400, 300),
     CACHE_DISABLED: flag(),
     COALESCE_WINDOW_MS: intInRange(0, 1000, 20),
+    SOCKET_BUFFER_LIMIT_KB: intInRange(16, 65_536, 1024),
+    SOCKET_QUEUE_LIMIT: intInRange(16, 100_000, 1000),
+    SOCKET_STALL_MS: intInRange(100, 600_000, 30_000),
     SESSION_TTL_HOURS: intInRange(1, 24 * 365, 24 * 7),
     REDIS_KEY_PREFIX: z.string().default("zs:"),
     INSTANCE_ID: z.string().trim().min(1).optional(),
@@ -107,6 +110,8 @@ export interface Config {
   /** Every read goes to the database (for measuring what the cache buys). */
   cacheDisabled: boolean;
   coalesceWindowMs: number;
+  /** Per-socket output limits (slow consumers, see realtime/delivery.ts). */
+  socketLimits: { maxBufferedBytes: number; maxQueuedPackets: number; stallMs: number };
   sessionTtlHours: number;
   redisKeyPrefix: string;
   instanceId: string;
@@ -140,6 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheDisabled: e.CACHE_DISABLED,
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
+    socketLimits: {
+      maxBufferedBytes: e.SOCKET_BUFFER_LIMIT_KB * 1024,
+      maxQueuedPackets: e.SOCKET_QUEUE_LIMIT,
+      stallMs: e.SOCKET_STALL_MS,
+    },
     sessionTtlHours: e.SESSION_TTL_HOURS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,

@@ -1,4 +1,4 @@
-import { type Envelope, throttleOf } from "@shared/realtime/events";
+import { throttleOf } from "@shared/realtime/events";
 import { parseRoom, type Room } from "@shared/realtime/rooms";
 import { createAdapter } from "@socket.io/redis-adapter";
 import fp from "fastify-plugin";
@@ -8,6 +8,7 @@ import { redisOptions } from "../cache/redis-link.js";
 import { type EventBus, MemoryBus, type Outgoing, RedisBus } from "../freshness/bus.js";
 import { Coalescer } from "../freshness/coalescer.js";
 import type { AuthUser } from "../modules/auth/auth.service.js";
+import { Delivery, reportWriteErrorsCheaply } from "../realtime/delivery.js";
 import { tokenOf } from "./auth.js";
 
 declare module "fastify" {
@@ -38,26 +39,6 @@ type Ack = (r: { ok: true; seq: number; missed?: boolean } | { ok: false; error:
 
 const END_SESSION = "zs:end-session";
 
-/** The TCP sockets under the WebSockets of everyone in the batch's rooms, corked. */
-function cork(io: Server<never, never, never, SocketData>, batch: Envelope[]): { uncork(): void }[] {
-  const out: { uncork(): void }[] = [];
-  const seen = new Set<string>();
-  const nsp = io.of("/");
-  for (const room of new Set(batch.map((e) => e.room))) {
-    for (const id of nsp.adapter.rooms.get(room) ?? []) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      // engine.io's WebSocket transport → ws → net.Socket (absent for long-polling clients).
-      const raw = (nsp.sockets.get(id)?.conn.transport as { socket?: { _socket?: { cork(): void; uncork(): void } } })
-        ?.socket?._socket;
-      if (raw) {
-        raw.cork();
-        out.push(raw);
-      }
-    }
-  }
-  return out;
-}
 const sessionRoom = (sid: string) => `session:${sid}`;
 
 /**
@@ -80,28 +61,9 @@ export default fp(
       allowRequest: (_req, callback) => callback(draining ? "shutting down" : null, !draining),
     });
 
-    // Envelopes are handed to the sockets on the next turn of the event loop, all
-    // that arrived by then in one pass with the sockets corked: a socket gets its
-    // share in one write. When the process keeps up that is the same turn (no
-    // added latency); when it falls behind, what piled up meanwhile goes out
-    // together, and at a thousand sockets the write system calls are about half
-    // of an instance's CPU (ADR 009).
-    let queued: Envelope[] = [];
-    const flushDeliveries = () => {
-      const batch = queued;
-      queued = [];
-      const corked = cork(io, batch);
-      for (const e of batch) {
-        io.local.to(e.room).emit(e.type as never, e as never);
-        metrics.eventsEmitted.inc({ type: e.type });
-        metrics.commitToEmit.observe(Math.max(0, Date.now() - Date.parse(e.at)) / 1000);
-      }
-      for (const c of corked) c.uncork();
-    };
-    const deliver = (batch: Envelope[]) => {
-      if (!queued.length) setImmediate(flushDeliveries);
-      queued.push(...batch);
-    };
+    // Per-socket delivery by backpressure, with a bound on slow consumers (ADR 017).
+    const delivery = new Delivery(io as unknown as Server, config.socketLimits, metrics, app.log);
+    const deliver = delivery.deliver;
 
     let bus: EventBus;
     const redisConnections: Redis[] = [];
@@ -177,6 +139,7 @@ export default fp(
 
     io.on("connection", (socket) => {
       metrics.socketsConnected.inc();
+      reportWriteErrorsCheaply(socket);
       const user = socket.data.user;
       if (user) {
         socket.join(sessionRoom(user.sessionId));
@@ -247,6 +210,8 @@ export default fp(
       draining = true;
       coalescer.drain();
       for (const c of throttled.values()) c.drain();
+      delivery.drain();
+      delivery.close();
       io.local.disconnectSockets(true);
     });
     app.addHook("onClose", async () => {
