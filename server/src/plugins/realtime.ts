@@ -1,14 +1,14 @@
 import { throttleOf } from "@shared/realtime/events";
 import { parseRoom, type Room } from "@shared/realtime/rooms";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import fp from "fastify-plugin";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { Server, type Socket } from "socket.io";
-import { redisOptions } from "../cache/redis-link.js";
+import { connectRedis, redisTarget } from "../cache/redis-link.js";
 import { type EventBus, MemoryBus, type Outgoing, RedisBus } from "../freshness/bus.js";
 import { Coalescer } from "../freshness/coalescer.js";
 import type { AuthUser } from "../modules/auth/auth.service.js";
-import { Delivery, reportWriteErrorsCheaply } from "../realtime/delivery.js";
+import { Delivery, tuneTransport } from "../realtime/delivery.js";
 import { tokenOf } from "./auth.js";
 
 declare module "fastify" {
@@ -67,16 +67,24 @@ export default fp(
 
     let bus: EventBus;
     const redisConnections: Redis[] = [];
-    if (config.redisUrl && app.redis) {
-      const pub = new Redis(config.redisUrl, redisOptions());
-      const sub = new Redis(config.redisUrl, redisOptions());
-      const events = new Redis(config.redisUrl, redisOptions({ autoResubscribe: false }));
+    const target = redisTarget(config);
+    if (target && app.redis) {
+      const pub = connectRedis(target);
+      const sub = connectRedis(target, {}, { sharded: true });
+      const events = connectRedis(target, { autoResubscribe: false });
       redisConnections.push(pub, sub, events);
       // Their outages are handled through the command link (RedisLink); here they only reconnect.
       for (const c of redisConnections) c.on("error", (err) => app.log.debug({ err }, "redis (pub/sub) error"));
       const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
       await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
-      io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
+      // On a cluster the adapter uses sharded pub/sub (Redis 7+): a message goes to the
+      // shard owning its channel, not to every node of the cluster.
+      io.adapter(
+        config.redisCluster
+          ? // Without the key prefix's hash tag: the adapter's channels may spread over the shards.
+            createShardedAdapter(pub, sub, { channelPrefix: `${config.redisKeyPrefix.replace(/[{}]/g, "")}socket.io` })
+          : createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }),
+      );
       await redisBus.start();
       bus = redisBus;
     } else {
@@ -92,7 +100,7 @@ export default fp(
     const emit = (batch: Outgoing[]) => {
       const now: Outgoing[] = [];
       for (const o of batch) {
-        const ms = config.coalesceWindowMs > 0 ? throttleOf(o.type) : undefined;
+        const ms = throttleOf(o.type);
         if (ms === undefined) now.push(o);
         else {
           const c = throttled.get(ms) ?? new Coalescer(ms, send, metrics);
@@ -115,7 +123,8 @@ export default fp(
       socket.data.user = null;
       socket.emit("session:ended" as never, { reason: "signed out" } as never);
     };
-    if (config.redisUrl) io.on(END_SESSION as never, (sid: string) => endLocalSession(sid));
+    const server = config.mode === "server";
+    if (server) io.on(END_SESSION as never, (sid: string) => endLocalSession(sid));
 
     io.use(async (socket, next) => {
       try {
@@ -139,7 +148,7 @@ export default fp(
 
     io.on("connection", (socket) => {
       metrics.socketsConnected.inc();
-      reportWriteErrorsCheaply(socket);
+      tuneTransport(socket);
       const user = socket.data.user;
       if (user) {
         socket.join(sessionRoom(user.sessionId));
@@ -194,11 +203,11 @@ export default fp(
       localRooms: () => [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null),
       async endSession(sessionId) {
         endLocalSession(sessionId);
-        if (config.redisUrl) io.serverSideEmit(END_SESSION as never, sessionId as never);
+        if (server) io.serverSideEmit(END_SESSION as never, sessionId as never);
       },
       health: () => ({
-        up: config.redisUrl ? (app.redis?.up ?? false) : true,
-        adapter: config.redisUrl ? "redis" : "memory",
+        up: server ? (app.redis?.up ?? false) : true,
+        adapter: server ? "redis" : "memory",
         sockets: io.of("/").sockets.size,
       }),
     };
