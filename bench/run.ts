@@ -29,6 +29,8 @@ const only = args.some((a) => a.startsWith("--only")) && onlyArg ? new Set(onlyA
 const want = (name: string) => !only || only.has(name);
 /** `--clients N` runs the fan-out at that size only (default sizes: 100, 1,000 and 5,000; 100 in --quick). */
 const clientsArg = args.includes("--clients") ? Number(args[args.indexOf("--clients") + 1]) : null;
+/** With `--clients`: `--rate R` mutations/s and `--seconds S` (defaults: the size's own). */
+const numArg = (name: string) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : undefined);
 
 const SIZES = quick
   ? {
@@ -95,18 +97,18 @@ async function main() {
     await withCluster({ users: SIZES.users }, async (cluster) => {
       const runs = [];
       const sizes: { clients: number; seconds: number; rate?: number }[] = clientsArg
-        ? [{ clients: clientsArg, seconds: quick ? 5 : 20 }]
+        ? [{ clients: clientsArg, seconds: numArg("--seconds") ?? (quick ? 5 : 20), rate: numArg("--rate") }]
         : SIZES.fanout;
       for (const size of sizes) {
         const rate = size.rate ?? SIZES.rate;
         try {
           const r = await fanout(cluster, { clients: size.clients, rate, durationMs: size.seconds * 1000 });
           const floor = await rawFloor({ clients: size.clients, rate, durationMs: 5000 });
-          runs.push({ ...r, floor: floor.broadcastToArrival });
+          runs.push({ ...r, floor: floor.broadcastToArrival, floorCpu: floor.cpu });
           check(`fan-out ${size.clients} at ${rate}/s: events lost silently`, r.lost);
           check(`fan-out ${size.clients} at ${rate}/s: events duplicated`, r.duplicated);
           progress(
-            `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p99 ${r.commitToEvent.p99} ms, missing ${r.missing}, gaps ${r.gapsDetected}, lost silently ${r.lost}, duplicated ${r.duplicated}`,
+            `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p95 ${r.commitToEvent.p95} / p99 ${r.commitToEvent.p99} / max ${r.commitToEvent.max} ms (floor p50 ${floor.broadcastToArrival.p50} / p95 ${floor.broadcastToArrival.p95} / p99 ${floor.broadcastToArrival.p99} / max ${floor.broadcastToArrival.max} ms), cpu ${r.cpuPerInstance.join(" + ")} (floor ${floor.cpu}), frames/mutation ${r.framesPerMutation}, missing ${r.missing}, gaps ${r.gapsDetected}, lost silently ${r.lost}, duplicated ${r.duplicated}`,
           );
         } catch (err) {
           progress(`fan-out ${size.clients} at ${rate}/s: could not run (${err})`);

@@ -6,6 +6,7 @@
  * in the same run: a bare Socket.IO broadcast (the floor) and a 30 s poller.
  */
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { ClientPool } from "../lib/clients.js";
 import type { Cluster } from "../lib/cluster.js";
 import { progress } from "../lib/log.js";
@@ -16,6 +17,17 @@ export interface FanoutOptions {
   rate: number;
   durationMs: number;
   projectRooms?: number;
+}
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export async function fanout(cluster: Cluster, opts: FanoutOptions) {
@@ -30,12 +42,19 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
   });
   try {
     progress(`fan-out: ${opts.rate} mutations/s for ${opts.durationMs / 1000}s to ${opts.clients} clients`);
+    const cpu0 = cluster.instances.map((i) => cpuSeconds(i.child?.pid));
+    const t0 = performance.now();
     const m = await mutate(cluster, {
       rate: opts.rate,
       durationMs: opts.durationMs,
       projects,
       label: `fan-out ${opts.clients}`,
     });
+    // CPU while the mutations ran, per instance (100 % = one core busy).
+    const wallS = (performance.now() - t0) / 1000;
+    const cpuPerInstance = cluster.instances.map(
+      (inst, i) => Math.round(((cpuSeconds(inst.child?.pid) - cpu0[i]!) / wallS) * 100) / 100,
+    );
     await new Promise((r) => setTimeout(r, 2000)); // let the last envelopes land
     const r = await pool.report();
     // Every client should get every comment once in the feed, and those of its project room.
@@ -55,6 +74,9 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
       durationS: opts.durationMs / 1000,
       mutations: { issued: m.issued, ok: m.ok, failed: m.failed, httpMs: m.http },
       commitToEvent: r.comment.summary(),
+      cpuPerInstance,
+      /** WebSocket frames (envelopes) received by all clients per successful mutation. */
+      framesPerMutation: m.ok ? Math.round((r.all.count / m.ok) * 10) / 10 : Number.NaN,
       allEnvelopes: r.all.summary(),
       delivered: r.commentsFeed + r.commentsProject,
       expected: expectedFeed + expectedProject,
@@ -81,11 +103,14 @@ export async function rawFloor(opts: { clients: number; rate: number; durationMs
   });
   try {
     progress(`floor: bare Socket.IO broadcast to ${opts.clients} clients at ${opts.rate}/s`);
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
     child.send({ cmd: "run", rate: opts.rate, durationMs: opts.durationMs });
     await new Promise((resolve) => child.once("message", resolve));
+    const cpu = Math.round(((cpuSeconds(child.pid) - cpu0) / ((performance.now() - t0) / 1000)) * 100) / 100;
     await new Promise((r) => setTimeout(r, 500));
     const r = await pool.report();
-    return { clients: opts.clients, rate: opts.rate, broadcastToArrival: r.all.summary() };
+    return { clients: opts.clients, rate: opts.rate, broadcastToArrival: r.all.summary(), cpu };
   } finally {
     await pool.close();
     child.kill("SIGTERM");

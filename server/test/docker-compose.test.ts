@@ -33,4 +33,35 @@ describe("docker-compose.yml", () => {
       (services.app2!.environment as Record<string, string>).JWT_SECRET,
     );
   });
+
+  it("has a cluster profile: three Redis Cluster nodes, their one-shot setup, two instances on REDIS_CLUSTER_NODES", async () => {
+    const doc = parse(await readFile("docker-compose.yml", "utf8"), { merge: true });
+    const services = doc.services as Record<string, Record<string, unknown>>;
+    const inCluster = Object.entries(services).filter(([, s]) =>
+      (s.profiles as string[] | undefined)?.includes("cluster"),
+    );
+    const names = inCluster.map(([n]) => n);
+    for (const n of [
+      "redis-node-1",
+      "redis-node-2",
+      "redis-node-3",
+      "redis-cluster-init",
+      "app-cluster1",
+      "app-cluster2",
+    ])
+      expect(names, n).toContain(n);
+    for (const n of ["redis-node-1", "redis-node-2", "redis-node-3"])
+      expect((services[n]!.command as string[]).join(" ")).toMatch(/--cluster-enabled yes/);
+    for (const app of ["app-cluster1", "app-cluster2"]) {
+      const env = services[app]!.environment as Record<string, string>;
+      expect(env.REDIS_URL).toBeUndefined();
+      expect(env.REDIS_CLUSTER_NODES).toBe("redis-node-1:6379,redis-node-2:6379,redis-node-3:6379");
+      expect(services[app]!.healthcheck).toBeDefined();
+      expect(services[app]!.depends_on).toMatchObject({
+        "redis-cluster-init": { condition: "service_completed_successfully" },
+      });
+    }
+    // The default profile is unchanged: nothing of the cluster starts without --profile cluster.
+    expect(services.app1!.profiles).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../lib/log.js";
 import type { Metrics } from "../lib/metrics.js";
 
@@ -15,6 +15,39 @@ export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
     lazyConnect: true,
     ...overrides,
   };
+}
+
+/** Where Redis is: one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisTarget = { url: string } | { cluster: { host: string; port: number }[] };
+
+export function redisTarget(config: {
+  redisUrl: string | null;
+  redisCluster: { host: string; port: number }[] | null;
+}): RedisTarget | null {
+  if (config.redisCluster) return { cluster: config.redisCluster };
+  return config.redisUrl ? { url: config.redisUrl } : null;
+}
+
+/**
+ * A connection of the app to Redis. On a cluster it is an ioredis Cluster, which
+ * routes each command (and script) to the node owning its keys' slot; its
+ * interface is the client's, so the rest of the app does not tell them apart.
+ */
+export function connectRedis(
+  target: RedisTarget,
+  overrides: RedisOptions = {},
+  opts: { sharded?: boolean } = {},
+): Redis {
+  if ("url" in target) return new Redis(target.url, redisOptions(overrides));
+  const { enableOfflineQueue, lazyConnect, ...perNode } = redisOptions(overrides);
+  return new Cluster(target.cluster, {
+    redisOptions: perNode,
+    lazyConnect: lazyConnect ?? true,
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    clusterRetryStrategy: (times) => Math.min(25 * times, 500),
+    // Sharded pub/sub (SSUBSCRIBE) needs a subscriber per master, each serving its slots.
+    shardedSubscribers: opts.sharded ?? false,
+  }) as unknown as Redis;
 }
 
 /**
@@ -41,14 +74,14 @@ export class RedisLink extends EventEmitter<{
   private readonly dependencies: (() => boolean)[] = [];
 
   constructor(
-    url: string,
+    target: RedisTarget,
     private readonly log: Logger,
     private readonly metrics: Metrics,
     /** Moves the global generation; must succeed before the link is trusted. */
     private readonly resetCache: () => Promise<void>,
   ) {
     super();
-    this.client = new Redis(url, redisOptions({ enableOfflineQueue: false, commandTimeout: 1000 }));
+    this.client = connectRedis(target, { enableOfflineQueue: false, commandTimeout: 1000 });
     this.client.on("ready", () => void this.probe());
     this.client.on("close", () => this.markDown("connection closed"));
     this.client.on("error", (err) => this.log.debug({ err }, "redis error"));

@@ -43,6 +43,11 @@ const EnvSchema = z
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     DATABASE_URL: urlWithProtocol(["postgres:", "postgresql:"]).optional(),
     REDIS_URL: urlWithProtocol(["redis:", "rediss:"]).optional(),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .trim()
+      .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, "must be a comma-separated list of host:port (Redis Cluster nodes)")
+      .optional(),
     DATA_DIR: z.string().trim().min(1).default("./data"),
     ADMIN_EMAILS: z
       .string()
@@ -58,7 +63,10 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CACHE_TTL_SECONDS: intInRange(1, 86_400, 300),
     CACHE_DISABLED: flag(),
-    COALESCE_WINDOW_MS: intInRange(0, 1000, 20),
+    COALESCE_WINDOW_MS: intInRange(0, 1000, 0),
+    SOCKET_BUFFER_LIMIT_KB: intInRange(16, 65_536, 1024),
+    SOCKET_QUEUE_LIMIT: intInRange(16, 100_000, 1000),
+    SOCKET_STALL_MS: intInRange(100, 600_000, 30_000),
     SESSION_TTL_HOURS: intInRange(1, 24 * 365, 24 * 7),
     REDIS_KEY_PREFIX: z.string().default("zs:"),
     INSTANCE_ID: z.string().trim().min(1).optional(),
@@ -87,19 +95,26 @@ const EnvSchema = z
       .describe("auto: seed the embedded database on its first start"),
   })
   .superRefine((env, ctx) => {
-    if (env.DATABASE_URL && !env.REDIS_URL)
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES)
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_CLUSTER_NODES"],
+        message: "and REDIS_URL exclude each other (a cluster, or one Redis)",
+      });
+    const redis = env.REDIS_URL ?? env.REDIS_CLUSTER_NODES;
+    if (env.DATABASE_URL && !redis)
       ctx.addIssue({
         code: "custom",
         path: ["REDIS_URL"],
-        message: "is required when DATABASE_URL is set (server mode)",
+        message: "is required when DATABASE_URL is set (server mode; or REDIS_CLUSTER_NODES for a Redis Cluster)",
       });
-    if (env.REDIS_URL && !env.DATABASE_URL)
+    if (redis && !env.DATABASE_URL)
       ctx.addIssue({
         code: "custom",
         path: ["DATABASE_URL"],
-        message: "is required when REDIS_URL is set (server mode)",
+        message: "is required when REDIS_URL or REDIS_CLUSTER_NODES is set (server mode)",
       });
-    if (env.DATABASE_URL && env.REDIS_URL && !env.JWT_SECRET)
+    if (env.DATABASE_URL && redis && !env.JWT_SECRET)
       ctx.addIssue({
         code: "custom",
         path: ["JWT_SECRET"],
@@ -115,6 +130,8 @@ export interface Config {
   host: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** Redis Cluster seed nodes (REDIS_CLUSTER_NODES), in place of `redisUrl`. */
+  redisCluster: { host: string; port: number }[] | null;
   dataDir: string;
   adminEmails: string[];
   /** Null in embedded mode until the data dir provides one (see db/embedded-secret). */
@@ -124,6 +141,8 @@ export interface Config {
   /** Every read goes to the database (for measuring what the cache buys). */
   cacheDisabled: boolean;
   coalesceWindowMs: number;
+  /** Per-socket output limits (slow consumers, see realtime/delivery.ts). */
+  socketLimits: { maxBufferedBytes: number; maxQueuedPackets: number; stallMs: number };
   sessionTtlHours: number;
   redisKeyPrefix: string;
   instanceId: string;
@@ -151,11 +170,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    mode: e.DATABASE_URL && e.REDIS_URL ? "server" : "embedded",
+    mode: e.DATABASE_URL && (e.REDIS_URL || e.REDIS_CLUSTER_NODES) ? "server" : "embedded",
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
+    redisCluster:
+      e.REDIS_CLUSTER_NODES?.split(",").map((n) => {
+        const at = n.lastIndexOf(":");
+        return { host: n.slice(0, at), port: Number(n.slice(at + 1)) };
+      }) ?? null,
     dataDir: e.DATA_DIR,
     adminEmails: e.ADMIN_EMAILS,
     jwtSecret: e.JWT_SECRET ?? null,
@@ -163,8 +187,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheDisabled: e.CACHE_DISABLED,
     coalesceWindowMs: e.COALESCE_WINDOW_MS,
+    socketLimits: {
+      maxBufferedBytes: e.SOCKET_BUFFER_LIMIT_KB * 1024,
+      maxQueuedPackets: e.SOCKET_QUEUE_LIMIT,
+      stallMs: e.SOCKET_STALL_MS,
+    },
     sessionTtlHours: e.SESSION_TTL_HOURS,
-    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    // On a cluster every key of the app shares one hash slot (ADR 017): its scripts read and
+    // write keys together, and Redis runs a script only on keys of one slot.
+    redisKeyPrefix:
+      e.REDIS_CLUSTER_NODES && !/\{[^}]+\}/.test(e.REDIS_KEY_PREFIX)
+        ? `{${e.REDIS_KEY_PREFIX.replace(/:$/, "")}}:`
+        : e.REDIS_KEY_PREFIX,
     // Random, not the host name or pid: the id is public (GET /api/health).
     instanceId: e.INSTANCE_ID ?? `i-${randomBytes(6).toString("hex")}`,
     trustProxy: e.TRUST_PROXY,

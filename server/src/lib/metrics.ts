@@ -62,6 +62,16 @@ export function createMetrics() {
       help: "Envelopes delivered to this instance only because the event bus (Redis) was unreachable",
       registers: [registry],
     }),
+    eventsWithheld: new Counter({
+      name: "zs_events_withheld_total",
+      help: "Envelopes not written to a socket past its buffer limit (it gets the latest per room once it catches up)",
+      registers: [registry],
+    }),
+    socketsDropped: new Counter({
+      name: "zs_sockets_slow_disconnected_total",
+      help: "Sockets disconnected because their output stayed past the buffer limit",
+      registers: [registry],
+    }),
     socketsConnected: new Gauge({
       name: "zs_sockets_connected",
       help: "Socket.IO connections open on this instance",

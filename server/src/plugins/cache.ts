@@ -1,7 +1,7 @@
 import fp from "fastify-plugin";
 import { Cache } from "../cache/cache.js";
 import { MemoryStore } from "../cache/memory-store.js";
-import { RedisLink } from "../cache/redis-link.js";
+import { RedisLink, redisTarget } from "../cache/redis-link.js";
 import { RedisStore } from "../cache/redis-store.js";
 import type { CacheStore } from "../cache/store.js";
 
@@ -25,9 +25,10 @@ export default fp(
     const { config, metrics } = app;
     let store: CacheStore;
     let link: RedisLink | null = null;
-    if (config.redisUrl) {
+    const target = redisTarget(config);
+    if (target) {
       let redisStore: RedisStore | null = null;
-      link = new RedisLink(config.redisUrl, app.log, metrics, async () => {
+      link = new RedisLink(target, app.log, metrics, async () => {
         await redisStore?.bump(["*"]);
       });
       redisStore = new RedisStore(link.client, config.redisKeyPrefix);

@@ -1,13 +1,14 @@
-import { type Envelope, throttleOf } from "@shared/realtime/events";
+import { throttleOf } from "@shared/realtime/events";
 import { parseRoom, type Room } from "@shared/realtime/rooms";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import fp from "fastify-plugin";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { Server, type Socket } from "socket.io";
-import { redisOptions } from "../cache/redis-link.js";
+import { connectRedis, redisTarget } from "../cache/redis-link.js";
 import { type EventBus, MemoryBus, type Outgoing, RedisBus } from "../freshness/bus.js";
 import { Coalescer } from "../freshness/coalescer.js";
 import type { AuthUser } from "../modules/auth/auth.service.js";
+import { Delivery, tuneTransport } from "../realtime/delivery.js";
 import { tokenOf } from "./auth.js";
 import { SOCKET_LIMITS } from "./limits.js";
 import { isCrossSite, rawClientAddress, rawOwnOrigin } from "./security.js";
@@ -42,26 +43,6 @@ const END_SESSION = "zs:end-session";
 /** Where allowRequest leaves the release of the connection slot it took, for the engine's close. */
 const RELEASE_SLOT = Symbol("release socket slot");
 
-/** The TCP sockets under the WebSockets of everyone in the batch's rooms, corked. */
-function cork(io: Server<never, never, never, SocketData>, batch: Envelope[]): { uncork(): void }[] {
-  const out: { uncork(): void }[] = [];
-  const seen = new Set<string>();
-  const nsp = io.of("/");
-  for (const room of new Set(batch.map((e) => e.room))) {
-    for (const id of nsp.adapter.rooms.get(room) ?? []) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      // engine.io's WebSocket transport → ws → net.Socket (absent for long-polling clients).
-      const raw = (nsp.sockets.get(id)?.conn.transport as { socket?: { _socket?: { cork(): void; uncork(): void } } })
-        ?.socket?._socket;
-      if (raw) {
-        raw.cork();
-        out.push(raw);
-      }
-    }
-  }
-  return out;
-}
 const sessionRoom = (sid: string) => `session:${sid}`;
 
 /**
@@ -102,41 +83,30 @@ export default fp(
       if (release) conn.once("close", release);
     });
 
-    // Envelopes are handed to the sockets on the next turn of the event loop, all
-    // that arrived by then in one pass with the sockets corked: a socket gets its
-    // share in one write. When the process keeps up that is the same turn (no
-    // added latency); when it falls behind, what piled up meanwhile goes out
-    // together, and at a thousand sockets the write system calls are about half
-    // of an instance's CPU (ADR 009).
-    let queued: Envelope[] = [];
-    const flushDeliveries = () => {
-      const batch = queued;
-      queued = [];
-      const corked = cork(io, batch);
-      for (const e of batch) {
-        io.local.to(e.room).emit(e.type as never, e as never);
-        metrics.eventsEmitted.inc({ type: e.type });
-        metrics.commitToEmit.observe(Math.max(0, Date.now() - Date.parse(e.at)) / 1000);
-      }
-      for (const c of corked) c.uncork();
-    };
-    const deliver = (batch: Envelope[]) => {
-      if (!queued.length) setImmediate(flushDeliveries);
-      queued.push(...batch);
-    };
+    // Per-socket delivery by backpressure, with a bound on slow consumers (ADR 017).
+    const delivery = new Delivery(io as unknown as Server, config.socketLimits, metrics, app.log);
+    const deliver = delivery.deliver;
 
     let bus: EventBus;
     const redisConnections: Redis[] = [];
-    if (config.redisUrl && app.redis) {
-      const pub = new Redis(config.redisUrl, redisOptions());
-      const sub = new Redis(config.redisUrl, redisOptions());
-      const events = new Redis(config.redisUrl, redisOptions({ autoResubscribe: false }));
+    const target = redisTarget(config);
+    if (target && app.redis) {
+      const pub = connectRedis(target);
+      const sub = connectRedis(target, {}, { sharded: true });
+      const events = connectRedis(target, { autoResubscribe: false });
       redisConnections.push(pub, sub, events);
       // Their outages are handled through the command link (RedisLink); here they only reconnect.
       for (const c of redisConnections) c.on("error", (err) => app.log.debug({ err }, "redis (pub/sub) error"));
       const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
       await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
-      io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
+      // On a cluster the adapter uses sharded pub/sub (Redis 7+): a message goes to the
+      // shard owning its channel, not to every node of the cluster.
+      io.adapter(
+        config.redisCluster
+          ? // Without the key prefix's hash tag: the adapter's channels may spread over the shards.
+            createShardedAdapter(pub, sub, { channelPrefix: `${config.redisKeyPrefix.replace(/[{}]/g, "")}socket.io` })
+          : createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }),
+      );
       await redisBus.start();
       bus = redisBus;
     } else {
@@ -152,7 +122,7 @@ export default fp(
     const emit = (batch: Outgoing[]) => {
       const now: Outgoing[] = [];
       for (const o of batch) {
-        const ms = config.coalesceWindowMs > 0 ? throttleOf(o.type) : undefined;
+        const ms = throttleOf(o.type);
         if (ms === undefined) now.push(o);
         else {
           const c = throttled.get(ms) ?? new Coalescer(ms, send, metrics);
@@ -175,7 +145,8 @@ export default fp(
       socket.data.user = null;
       socket.emit("session:ended" as never, { reason: "signed out" } as never);
     };
-    if (config.redisUrl) io.on(END_SESSION as never, (sid: string) => endLocalSession(sid));
+    const server = config.mode === "server";
+    if (server) io.on(END_SESSION as never, (sid: string) => endLocalSession(sid));
 
     io.use(async (socket, next) => {
       try {
@@ -199,6 +170,7 @@ export default fp(
 
     io.on("connection", (socket) => {
       metrics.socketsConnected.inc();
+      tuneTransport(socket);
       const user = socket.data.user;
       if (user) {
         socket.join(sessionRoom(user.sessionId));
@@ -261,11 +233,11 @@ export default fp(
       localRooms: () => [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null),
       async endSession(sessionId) {
         endLocalSession(sessionId);
-        if (config.redisUrl) io.serverSideEmit(END_SESSION as never, sessionId as never);
+        if (server) io.serverSideEmit(END_SESSION as never, sessionId as never);
       },
       health: () => ({
-        up: config.redisUrl ? (app.redis?.up ?? false) : true,
-        adapter: config.redisUrl ? "redis" : "memory",
+        up: server ? (app.redis?.up ?? false) : true,
+        adapter: server ? "redis" : "memory",
         sockets: io.of("/").sockets.size,
       }),
     };
@@ -277,6 +249,8 @@ export default fp(
       draining = true;
       coalescer.drain();
       for (const c of throttled.values()) c.drain();
+      delivery.drain();
+      delivery.close();
       io.local.disconnectSockets(true);
     });
     app.addHook("onClose", async () => {
