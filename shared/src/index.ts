@@ -4,6 +4,7 @@ export * from "./contracts/comments";
 export * from "./contracts/common";
 export * from "./contracts/intros";
 export * from "./contracts/messages";
+export * from "./contracts/notifications";
 export * from "./contracts/projects";
 export * from "./contracts/users";
 export * from "./contracts/votes";
