@@ -28,7 +28,8 @@ export type NotificationsQuery = z.infer<typeof NotificationsQuerySchema>;
 
 export const MarkNotificationsReadBodySchema = z
   .object({ ids: z.array(IdSchema).min(1, "must name at least one notification").max(500).optional() })
-  .optional()
+  // No body at all (Fastify hands over null): mark every notification read.
+  .nullish()
   .transform((b) => ({ ids: b?.ids }));
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBodySchema>;
 

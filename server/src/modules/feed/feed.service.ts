@@ -32,7 +32,7 @@ const ORDER = {
  * never operators), then each word made a prefix (`post` finds `postgres`).
  * Text without any word gives NULL, which matches nothing.
  */
-const SEARCH_QUERY = `NULLIF(regexp_replace(plainto_tsquery('simple', $1)::text, '''(\\s|$)', ''':*\\1', 'g'), '')::tsquery`;
+const SEARCH_QUERY = `NULLIF(regexp_replace(plainto_tsquery('simple', $1::text)::text, '''(\\s|$)', ''':*\\1', 'g'), '')::tsquery`;
 
 interface Order {
   ids: string[];
@@ -99,12 +99,13 @@ export class FeedService {
   private async searchOrder(q: FeedQuery, sort: FeedOrder, viewer: AuthUser | null): Promise<Order> {
     const where: string[] = [];
     if (q.q !== undefined) where.push("zerostale_project_document(p.title, p.description, p.tags) @@ s.query");
-    if (q.tag !== undefined) where.push("p.tags @> ARRAY[$2::text]");
+    if (q.tag !== undefined) where.push("p.tags @> ARRAY[s.tag]");
     if (q.following && viewer)
-      where.push("p.owner_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = $3::uuid)");
+      where.push("p.owner_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = s.me)");
     // Without words, relevance has nothing to rank: newest first.
     const orderBy = ORDER[sort === "relevance" && q.q === undefined ? "newest" : sort];
-    const from = `FROM projects p CROSS JOIN (SELECT ${SEARCH_QUERY} AS query) s WHERE ${where.join(" AND ")}`;
+    // Every parameter is typed here, whichever filters use it.
+    const from = `FROM projects p CROSS JOIN (SELECT ${SEARCH_QUERY} AS query, $2::text AS tag, $3::uuid AS me) s WHERE ${where.join(" AND ")}`;
     const params = [q.q ?? "", q.tag ?? "", viewer?.id ?? null];
     const [ids, count] = await Promise.all([
       this.db.prisma.$queryRawUnsafe<{ id: string }[]>(
