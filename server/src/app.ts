@@ -10,9 +10,11 @@ import { authRoutes } from "./modules/auth/auth.routes.js";
 import { badgeRoutes } from "./modules/badges/badges.routes.js";
 import { commentRoutes } from "./modules/comments/comments.routes.js";
 import { feedRoutes } from "./modules/feed/feed.routes.js";
+import { followRoutes } from "./modules/follows/follows.routes.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { introRoutes } from "./modules/intros/intros.routes.js";
 import { messageRoutes } from "./modules/messages/messages.routes.js";
+import { notificationRoutes } from "./modules/notifications/notifications.routes.js";
 import { projectRoutes } from "./modules/projects/projects.routes.js";
 import { userRoutes } from "./modules/users/users.routes.js";
 import { voteRoutes } from "./modules/votes/votes.routes.js";
@@ -76,6 +78,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Long ids reach validation (a 404), instead of the router's bare 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
     forceCloseConnections: "idle",
+    // Migrating and seeding a fresh embedded database can outlast any fixed
+    // plugin timeout on a busy machine (SPEC: no start-up step times out before its work).
+    pluginTimeout: 0,
     // Errors Fastify raises before routing (a malformed path) get SPEC's shape too.
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply)
@@ -160,6 +165,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       await api.register(messageRoutes);
       await api.register(userRoutes);
       await api.register(badgeRoutes);
+      await api.register(followRoutes);
+      await api.register(notificationRoutes);
     },
     { prefix: "/api" },
   );

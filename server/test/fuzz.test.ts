@@ -135,6 +135,8 @@ interface Route {
   };
   /** Query strings that must be rejected (routes that validate their query). */
   badQueries?: string[];
+  /** The route's own query parameters (junk under these names is validated, not ignored). */
+  queryParams?: string[];
 }
 
 const ROUTES: Route[] = [
@@ -201,6 +203,32 @@ const ROUTES: Route[] = [
       "pageSize=Infinity",
       `page=${"9".repeat(400)}`,
       `sort=${"x".repeat(50_000)}`,
+      // Search input: over the limit, NUL, an empty or ill-formed tag, a non-boolean flag.
+      `q=${"y".repeat(201)}`,
+      `q=${"y".repeat(8000)}`,
+      "q=a%00b",
+      "tag=",
+      `tag=${"t".repeat(31)}`,
+      "tag=%3Cb%3E",
+      "following=yes",
+      "following=1",
+    ],
+    queryParams: ["q", "tag", "following", "sort", "page", "pageSize"],
+  },
+  { method: "GET", path: "/api/tags", auth: "none" },
+  {
+    method: "GET",
+    path: "/api/projects/:id/comments",
+    auth: "none",
+    params: () => ({ id: ids.project }),
+    badQueries: [
+      "before=",
+      "before=x",
+      "before=123_abc",
+      `before=${"1".repeat(300)}`,
+      "limit=0",
+      "limit=101",
+      "limit=x",
     ],
   },
   {
@@ -377,6 +405,18 @@ const ROUTES: Route[] = [
   },
   { method: "GET", path: "/api/leaderboard", auth: "none" },
   { method: "GET", path: "/api/health", auth: "none" },
+  // Only unknown and malformed ids reach these two with a valid shape (a real follow would write).
+  { method: "POST", path: "/api/users/:id/follow", auth: "user", params: () => ({ id: unknownId() }) },
+  { method: "DELETE", path: "/api/users/:id/follow", auth: "user", params: () => ({ id: unknownId() }) },
+  {
+    method: "GET",
+    path: "/api/notifications",
+    auth: "user",
+    badQueries: ["page=0", "pageSize=101", "unread=yes", "unread=", "unread=1"],
+  },
+  // Its body is optional (none: mark all read); bad ids are tested in notifications.routes.test.ts.
+  { method: "POST", path: "/api/notifications/read", auth: "user" },
+  { method: "DELETE", path: "/api/notifications/:id", auth: "user", params: () => ({ id: unknownId() }) },
 ];
 
 // ---------------------------------------------------------------------------
@@ -590,6 +630,13 @@ describe("fuzzing every route", () => {
       "POST /api/projects/:id/badges",
       "GET /api/leaderboard",
       "GET /api/health",
+      "GET /api/tags",
+      "GET /api/projects/:id/comments",
+      "POST /api/users/:id/follow",
+      "DELETE /api/users/:id/follow",
+      "GET /api/notifications",
+      "POST /api/notifications/read",
+      "DELETE /api/notifications/:id",
     ])
       expect(covered.has(r), r).toBe(true);
   });
@@ -625,7 +672,8 @@ describe("fuzzing every route", () => {
           const base = fill(route.path, route.params?.() ?? {});
           // A param that names nothing (a conversation with an unknown user) is a 404 whatever the query.
           const expected = route.path.includes(":userId") ? [404] : [200];
-          const cases = JUNK_QUERIES.map((q) => ({
+          const own = new Set(route.queryParams ?? []);
+          const cases = JUNK_QUERIES.filter((q) => !own.has(q.split("=")[0]!)).map((q) => ({
             label: `?${q.slice(0, 20)}`,
             url: `${base}?${q}`,
             expect: expected,

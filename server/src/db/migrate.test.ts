@@ -4,7 +4,18 @@ import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "./migrate.js";
 
-const TABLES = ["users", "projects", "votes", "comments", "comment_votes", "intros", "messages", "badges"];
+const TABLES = [
+  "users",
+  "projects",
+  "votes",
+  "comments",
+  "comment_votes",
+  "intros",
+  "messages",
+  "badges",
+  "follows",
+  "notifications",
+];
 
 async function checkSchema(query: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>) {
   const tables = (await query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).rows.map(

@@ -52,6 +52,8 @@ interface Fixture {
   commentId: string;
   introId: string;
   messageId: string;
+  /** The owner's newest notification (of the intro request above). */
+  notificationId: string;
 }
 
 async function fixture(): Promise<Fixture> {
@@ -69,6 +71,7 @@ async function fixture(): Promise<Fixture> {
     token: other.token,
     body: { toUserId: owner.id, body: "hello" },
   });
+  const inbox = await call(ctx.app, "GET", "/api/notifications", { token: owner.token });
   return {
     owner,
     other,
@@ -76,6 +79,7 @@ async function fixture(): Promise<Fixture> {
     commentId: comment.json().id,
     introId: intro.json().id,
     messageId: message.json().id,
+    notificationId: inbox.json().items[0].id,
   };
 }
 
@@ -141,8 +145,8 @@ const table: Record<string, Row> = {
   },
   "POST /api/projects/:id/feature": {
     status: 200,
-    events: ["project:featured", "leaderboard:updated"],
-    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard"],
+    events: ["project:featured", "leaderboard:updated", "notification:created"],
+    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `notifications:${f.owner.id}`],
     run: (f) => call(ctx.app, "POST", `${P(f)}/feature`, { token: admin.token, body: { featured: true } }),
     check: async (f) => expect((await get(P(f))).featured).toBe(true),
   },
@@ -210,8 +214,8 @@ const table: Record<string, Row> = {
   },
   "POST /api/intros": {
     status: 201,
-    events: ["intro:received"],
-    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`],
+    events: ["intro:received", "notification:created"],
+    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`, `notifications:${f.owner.id}`],
     run: async (f) => {
       const third = await signup(ctx.app);
       f.other = third;
@@ -224,15 +228,15 @@ const table: Record<string, Row> = {
   },
   "POST /api/intros/:id/accept": {
     status: 200,
-    events: ["intro:accepted"],
-    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`],
+    events: ["intro:accepted", "notification:created"],
+    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`, `notifications:${f.other.id}`],
     run: (f) => call(ctx.app, "POST", `/api/intros/${f.introId}/accept`, { token: f.owner.token }),
     check: async (f) => expect((await get("/api/intros", f.other.token)).sent[0].status).toBe("accepted"),
   },
   "POST /api/intros/:id/decline": {
     status: 200,
-    events: ["intro:declined"],
-    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`],
+    events: ["intro:declined", "notification:created"],
+    resources: (f) => [`intros:${f.owner.id}`, `intros:${f.other.id}`, `notifications:${f.other.id}`],
     run: (f) => call(ctx.app, "POST", `/api/intros/${f.introId}/decline`, { token: f.owner.token }),
     check: async (f) => expect((await get("/api/intros", f.other.token)).sent[0].status).toBe("declined"),
   },
@@ -268,10 +272,61 @@ const table: Record<string, Row> = {
   },
   "POST /api/projects/:id/badges": {
     status: 201,
-    events: ["badge:awarded", "leaderboard:updated"],
-    resources: (f) => [`project:${f.projectId}`, "feed", "leaderboard", `profile:${f.owner.id}`],
+    events: ["badge:awarded", "leaderboard:updated", "notification:created"],
+    resources: (f) => [
+      `project:${f.projectId}`,
+      "feed",
+      "leaderboard",
+      `profile:${f.owner.id}`,
+      `notifications:${f.owner.id}`,
+    ],
     run: (f) => call(ctx.app, "POST", `${P(f)}/badges`, { token: admin.token, body: { kind: "winner" } }),
     check: async (f) => expect((await get(P(f))).badges.map((b: { kind: string }) => b.kind)).toEqual(["winner"]),
+  },
+  "POST /api/users/:id/follow": {
+    status: 200,
+    events: ["follow:created", "notification:created"],
+    resources: (f) => [
+      `profile:${f.owner.id}`,
+      `profile:${f.other.id}`,
+      `following:${f.other.id}`,
+      `notifications:${f.owner.id}`,
+    ],
+    run: (f) => call(ctx.app, "POST", `/api/users/${f.owner.id}/follow`, { token: f.other.token }),
+    check: async (f) => {
+      const profile = await get(`/api/users/${f.owner.id}`, f.other.token);
+      expect(profile).toMatchObject({ followers: 1, followedByMe: true });
+    },
+  },
+  "DELETE /api/users/:id/follow": {
+    status: 200,
+    events: ["follow:removed"],
+    resources: (f) => [`profile:${f.owner.id}`, `profile:${f.other.id}`, `following:${f.other.id}`],
+    run: async (f) => {
+      await call(ctx.app, "POST", `/api/users/${f.owner.id}/follow`, { token: f.other.token });
+      return call(ctx.app, "DELETE", `/api/users/${f.owner.id}/follow`, { token: f.other.token });
+    },
+    check: async (f) => {
+      const profile = await get(`/api/users/${f.owner.id}`, f.other.token);
+      expect(profile).toMatchObject({ followers: 0, followedByMe: false });
+    },
+  },
+  "POST /api/notifications/read": {
+    status: 200,
+    events: ["notifications:read"],
+    resources: (f) => [`notifications:${f.owner.id}`],
+    run: (f) => call(ctx.app, "POST", "/api/notifications/read", { token: f.owner.token, body: {} }),
+    check: async (f) => expect((await get("/api/notifications", f.owner.token)).unreadCount).toBe(0),
+  },
+  "DELETE /api/notifications/:id": {
+    status: 204,
+    events: ["notification:deleted"],
+    resources: (f) => [`notifications:${f.owner.id}`],
+    run: (f) => call(ctx.app, "DELETE", `/api/notifications/${f.notificationId}`, { token: f.owner.token }),
+    check: async (f) =>
+      expect((await get("/api/notifications", f.owner.token)).items.map((n: { id: string }) => n.id)).not.toContain(
+        f.notificationId,
+      ),
   },
 };
 

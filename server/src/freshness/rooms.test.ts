@@ -107,7 +107,7 @@ describe("events reach the rooms of SPEC.md and no others", () => {
       await deliveries(() =>
         call(ctx.app, "POST", `/api/projects/${projectId}/feature`, { token: admin.token, body: { featured: true } }),
       ),
-      ["project:featured@project", "project:featured@feed", "leaderboard:updated@feed"],
+      ["project:featured@project", "project:featured@feed", "leaderboard:updated@feed", "notification:created@owner"],
     );
   });
 
@@ -149,8 +149,8 @@ describe("events reach the rooms of SPEC.md and no others", () => {
         });
         commentId = res.json().id;
       }),
-      // The leaderboard shows comment counts too.
-      ["comment:added@project", "comment:added@feed", "leaderboard:updated@feed"],
+      // The leaderboard shows comment counts too; the owner is notified.
+      ["comment:added@project", "comment:added@feed", "leaderboard:updated@feed", "notification:created@owner"],
     );
     expectRooms(
       await deliveries(() =>
@@ -181,11 +181,11 @@ describe("events reach the rooms of SPEC.md and no others", () => {
         });
         introId = res.json().id;
       }),
-      ["intro:received@owner", "intro:received@voter"],
+      ["intro:received@owner", "intro:received@voter", "notification:created@owner"],
     );
     expectRooms(
       await deliveries(() => call(ctx.app, "POST", `/api/intros/${introId}/accept`, { token: owner.token })),
-      ["intro:accepted@owner", "intro:accepted@voter"],
+      ["intro:accepted@owner", "intro:accepted@voter", "notification:created@voter"],
     );
     let secondId = "";
     expectRooms(
@@ -196,11 +196,11 @@ describe("events reach the rooms of SPEC.md and no others", () => {
         });
         secondId = res.json().id;
       }),
-      ["intro:received@voter", "intro:received@owner"],
+      ["intro:received@voter", "intro:received@owner", "notification:created@voter"],
     );
     expectRooms(
       await deliveries(() => call(ctx.app, "POST", `/api/intros/${secondId}/decline`, { token: voter.token })),
-      ["intro:declined@owner", "intro:declined@voter"],
+      ["intro:declined@owner", "intro:declined@voter", "notification:created@owner"],
     );
   });
 
@@ -251,7 +251,13 @@ describe("events reach the rooms of SPEC.md and no others", () => {
           body: { kind: "staff_pick" },
         }),
       ),
-      ["badge:awarded@project", "badge:awarded@feed", "badge:awarded@owner", "leaderboard:updated@feed"],
+      [
+        "badge:awarded@project",
+        "badge:awarded@feed",
+        "badge:awarded@owner",
+        "leaderboard:updated@feed",
+        "notification:created@owner",
+      ],
     );
   });
 
@@ -284,6 +290,81 @@ describe("events reach the rooms of SPEC.md and no others", () => {
       ),
       [],
     );
+  });
+});
+
+describe("follows and notifications reach the rooms of SPEC.md and no others", () => {
+  it("follow:created and follow:removed reach both users and the feed; following twice emits nothing", async () => {
+    const follow = () => call(ctx.app, "POST", `/api/users/${third.id}/follow`, { token: voter.token });
+    expectRooms(await deliveries(follow), [
+      "follow:created@voter",
+      "follow:created@third",
+      "follow:created@feed",
+      "notification:created@third",
+    ]);
+    expectRooms(await deliveries(follow), []);
+    expectRooms(
+      await deliveries(() => call(ctx.app, "POST", `/api/users/${voter.id}/follow`, { token: voter.token })),
+      [],
+    );
+  });
+
+  it("a followed maker's new project notifies each follower in their own room", async () => {
+    expectRooms(await deliveries(() => createProject(ctx.app, third)), [
+      "project:created@feed",
+      "leaderboard:updated@feed",
+      "notification:created@voter",
+    ]);
+  });
+
+  it("a reply notifies the parent's author; one row per recipient, never the actor", async () => {
+    const [p] = (await call(ctx.app, "GET", "/api/projects?sort=newest&pageSize=1")).json().items;
+    let parent = "";
+    expectRooms(
+      await deliveries(async () => {
+        parent = (
+          await call(ctx.app, "POST", `/api/projects/${p.id}/comments`, { token: owner.token, body: { body: "Q" } })
+        ).json().id;
+      }),
+      ["comment:added@feed", "leaderboard:updated@feed", "notification:created@third"],
+    );
+    expectRooms(
+      await deliveries(() =>
+        call(ctx.app, "POST", `/api/projects/${p.id}/comments`, {
+          token: voter.token,
+          body: { body: "A", parentId: parent },
+        }),
+      ),
+      ["comment:added@feed", "leaderboard:updated@feed", "notification:created@owner", "notification:created@third"],
+    );
+  });
+
+  it("notifications:read and notification:deleted reach only the recipient", async () => {
+    const list = (await call(ctx.app, "GET", "/api/notifications", { token: owner.token })).json();
+    expect(list.unreadCount).toBeGreaterThan(0);
+    expectRooms(
+      await deliveries(() => call(ctx.app, "POST", "/api/notifications/read", { token: owner.token, body: {} })),
+      ["notifications:read@owner"],
+    );
+    // Nothing left unread: nothing changes, nothing is emitted.
+    expectRooms(
+      await deliveries(() => call(ctx.app, "POST", "/api/notifications/read", { token: owner.token, body: {} })),
+      [],
+    );
+    expectRooms(
+      await deliveries(() => call(ctx.app, "DELETE", `/api/notifications/${list.items[0].id}`, { token: owner.token })),
+      ["notification:deleted@owner"],
+    );
+    expectRooms(
+      await deliveries(() => call(ctx.app, "DELETE", `/api/notifications/${list.items[1].id}`, { token: third.token })),
+      [],
+    );
+  });
+
+  it("unfollowing reaches both users and the feed, once", async () => {
+    const unfollow = () => call(ctx.app, "DELETE", `/api/users/${third.id}/follow`, { token: voter.token });
+    expectRooms(await deliveries(unfollow), ["follow:removed@voter", "follow:removed@third", "follow:removed@feed"]);
+    expectRooms(await deliveries(unfollow), []);
   });
 });
 

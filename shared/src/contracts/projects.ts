@@ -38,8 +38,36 @@ export const FeatureBodySchema = z.object({ featured: z.boolean() });
 
 export const FeedSortSchema = z.enum(["trending", "newest", "top"]);
 export type FeedSort = z.infer<typeof FeedSortSchema>;
-export const FeedQuerySchema = PageQuerySchema.extend({ sort: FeedSortSchema.default("trending") });
+/** The longest search text accepted (characters, after trimming). */
+export const SEARCH_MAX_LENGTH = 200;
+
+export const SearchTextSchema = z
+  .string()
+  .max(SEARCH_MAX_LENGTH * 4, `must be at most ${SEARCH_MAX_LENGTH} characters`)
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .max(SEARCH_MAX_LENGTH, `must be at most ${SEARCH_MAX_LENGTH} characters`)
+      .refine((s) => !s.includes("\u0000"), "must not contain NUL characters"),
+  );
+
+/**
+ * The feed and its filters (SPEC): `q` full-text words (never query syntax),
+ * `tag` one exact tag, `following` only makers the caller follows. Without
+ * `sort`, a search is ordered by relevance and everything else by `trending`.
+ */
+export const FeedQuerySchema = PageQuerySchema.extend({
+  sort: FeedSortSchema.optional(),
+  q: SearchTextSchema.optional().transform((q) => (q ? q : undefined)),
+  tag: TagSchema.optional(),
+  following: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true"),
+});
 export type FeedQuery = z.infer<typeof FeedQuerySchema>;
+export type FeedOrder = FeedSort | "relevance";
 
 export interface BadgeSummary {
   kind: BadgeKind;
@@ -77,15 +105,50 @@ export interface CommentView {
 
 export interface ProjectDetail extends ProjectSummary {
   myVote: VoteValue;
+  /** The newest threads (by their latest comment), oldest comment first; a new comment is always here. */
   comments: CommentView[];
+  /** Where `GET /api/projects/:id/comments?before=` continues with older threads; null when there are none. */
+  commentsCursor: string | null;
+}
+
+/** A feed item: a summary plus the caller's own vote (0 when anonymous). */
+export interface FeedItem extends ProjectSummary {
+  myVote: VoteValue;
 }
 
 export interface FeedPage {
-  items: ProjectSummary[];
+  items: FeedItem[];
   page: number;
   pageSize: number;
   total: number;
-  sort: FeedSort;
+  sort: FeedOrder;
+}
+
+export const COMMENT_PAGE_MAX = 100;
+export const CommentsPageQuerySchema = z.object({
+  before: z
+    .string()
+    .max(200, "is not a cursor of this API")
+    .regex(/^[A-Za-z0-9_-]+$/, "is not a cursor of this API")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(COMMENT_PAGE_MAX).default(50),
+});
+export type CommentsPageQuery = z.infer<typeof CommentsPageQuerySchema>;
+
+/** A thread: its first comment and every reply under it (oldest first). */
+export interface CommentThread extends CommentView {
+  replies: CommentView[];
+}
+
+export interface CommentsPage {
+  /** Threads older than the cursor, newest first. */
+  items: CommentThread[];
+  nextCursor: string | null;
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
 }
 
 export interface VoteResult {

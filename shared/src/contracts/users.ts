@@ -33,6 +33,11 @@ export interface ProfileStats {
 export interface Profile extends PublicUser {
   projects: ProjectSummary[];
   stats: ProfileStats;
+  /** How many follow this user, and how many this user follows. */
+  followers: number;
+  following: number;
+  /** Whether the caller follows this user (false when anonymous). */
+  followedByMe: boolean;
 }
 
 export interface LeaderboardProject {

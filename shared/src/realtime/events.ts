@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { BadgeKindSchema } from "../contracts/badges";
+import { NotificationKindSchema } from "../contracts/notifications";
 import { R, type Resource } from "./resources";
 import { type Room, rooms } from "./rooms";
 
@@ -60,6 +61,8 @@ export const TABLES = [
   "intros",
   "messages",
   "badges",
+  "follows",
+  "notifications",
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -67,13 +70,21 @@ export const events = {
   "project:created": def({
     data: z.object({ projectId: Id, ownerId: Id }),
     rooms: () => [rooms.feed],
-    affects: (d) => [R.feed, R.catalog, R.leaderboard, R.profile(d.ownerId)],
+    affects: (d) => [R.feed, R.catalog, R.leaderboard, R.profile(d.ownerId), R.tags],
   }),
   "project:updated": def({
     data: z.object({ projectId: Id, ownerId: Id }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
-    // Intros show the title of the project they are about.
-    affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId), R.allIntros],
+    // Intros and notifications show the title of the project they are about; tags may change.
+    affects: (d) => [
+      R.project(d.projectId),
+      R.feed,
+      R.leaderboard,
+      R.profile(d.ownerId),
+      R.allIntros,
+      R.allNotifications,
+      R.tags,
+    ],
     coalesceKey: (d) => d.projectId,
   }),
   "project:deleted": def({
@@ -88,6 +99,9 @@ export const events = {
       R.profile(d.ownerId),
       R.allProfiles,
       R.allIntros,
+      // Notifications about it go with it (whose is not known here).
+      R.allNotifications,
+      R.tags,
     ],
   }),
   "project:featured": def({
@@ -153,6 +167,8 @@ export const events = {
       R.leaderboard,
       R.profile(d.ownerId),
       ...d.authorIds.map(R.profile),
+      // Notifications about the comment and its replies go with them.
+      R.allNotifications,
     ],
   }),
   "comment:voted": def({
@@ -207,6 +223,35 @@ export const events = {
     data: z.object({ projectId: Id, ownerId: Id, kind: BadgeKindSchema, projectTitle: z.string() }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed, rooms.user(d.ownerId)],
     affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
+  }),
+  "follow:created": def({
+    data: z.object({ followerId: Id, followeeId: Id, followers: z.number().int() }),
+    // The feed room carries profile counts to everyone viewing the followee.
+    rooms: (d) => [rooms.user(d.followerId), rooms.user(d.followeeId), rooms.feed],
+    affects: (d) => [R.profile(d.followeeId), R.profile(d.followerId), R.following(d.followerId)],
+  }),
+  "follow:removed": def({
+    data: z.object({ followerId: Id, followeeId: Id, followers: z.number().int() }),
+    rooms: (d) => [rooms.user(d.followerId), rooms.user(d.followeeId), rooms.feed],
+    affects: (d) => [R.profile(d.followeeId), R.profile(d.followerId), R.following(d.followerId)],
+  }),
+  // Notification events reach the recipient's room only; they carry ids and
+  // the kind, never the subject's content (the inbox is fetched over HTTP).
+  "notification:created": def({
+    data: z.object({ notificationId: Id, userId: Id, kind: NotificationKindSchema }),
+    rooms: (d) => [rooms.user(d.userId)],
+    affects: (d) => [R.notifications(d.userId)],
+  }),
+  "notifications:read": def({
+    /** `ids` null: every notification of the user. */
+    data: z.object({ userId: Id, ids: z.array(Id).nullable(), count: z.number().int(), readAt: z.string() }),
+    rooms: (d) => [rooms.user(d.userId)],
+    affects: (d) => [R.notifications(d.userId)],
+  }),
+  "notification:deleted": def({
+    data: z.object({ notificationId: Id, userId: Id }),
+    rooms: (d) => [rooms.user(d.userId)],
+    affects: (d) => [R.notifications(d.userId)],
   }),
   "cache:invalidate": def({
     data: z.object({
@@ -274,7 +319,10 @@ function invalidationRooms(resource: Table | "*", projectId: string | null, user
       return [...project, ...users];
     case "intros":
     case "messages":
+    case "notifications":
       return users;
+    case "follows":
+      return [rooms.feed, ...users];
     case "*":
       return [rooms.feed, ...project, ...users];
   }
@@ -293,18 +341,28 @@ function invalidationAffects(resource: Table | "*", id: string | null, projectId
         R.allConversations,
       ];
     case "projects":
+      return [...project, R.feed, R.catalog, R.ranking, R.leaderboard, R.allProfiles, R.tags, R.allNotifications];
     case "votes":
       return [...project, R.feed, R.catalog, R.ranking, R.leaderboard, R.allProfiles];
     case "badges":
       return [...project, R.feed, R.leaderboard, R.allProfiles];
     case "comments":
-      return [...project, R.feed, R.allProfiles];
+      return [...project, R.feed, R.allProfiles, R.allNotifications];
     case "comment_votes":
       return project;
     case "intros":
       return [R.allIntros];
     case "messages":
       return [R.allConversations, R.allConversationThreads];
+    case "follows": {
+      // The row id is "<follower>:<followee>".
+      const [follower, followee] = (id ?? "").split(":");
+      return follower && followee
+        ? [R.profile(follower), R.profile(followee), R.following(follower)]
+        : [R.allProfiles, R.allFollowing];
+    }
+    case "notifications":
+      return [R.allNotifications];
     case "*":
       return [R.all];
   }

@@ -14,12 +14,15 @@ export type Resource =
   | "catalog"
   | "ranking"
   | "leaderboard"
+  | "tags"
   | `project:${string}`
   | `profile:${string}`
   | `intros:${string}`
   | `conversations:${string}`
   | `conversation:${string}`
-  | `session:${string}`;
+  | `session:${string}`
+  | `notifications:${string}`
+  | `following:${string}`;
 
 export const R = {
   all: "*",
@@ -42,6 +45,14 @@ export const R = {
   conversation: (a: string, b: string) => `conversation:${a < b ? `${a}:${b}` : `${b}:${a}`}`,
   allConversationThreads: "conversation:*",
   session: (sessionId: string) => `session:${sessionId}`,
+  /** The tag list (GET /api/tags): which tags exist and how often. */
+  tags: "tags",
+  /** A user's notification inbox and unread count. */
+  notifications: (userId: string) => `notifications:${userId}`,
+  allNotifications: "notifications:*",
+  /** Whom a user follows: their following feed's makers. */
+  following: (userId: string) => `following:${userId}`,
+  allFollowing: "following:*",
 } as const satisfies Record<string, Resource | ((...a: string[]) => Resource)>;
 
 export type ResourceKind =
@@ -50,12 +61,15 @@ export type ResourceKind =
   | "catalog"
   | "ranking"
   | "leaderboard"
+  | "tags"
   | "project"
   | "profile"
   | "intros"
   | "conversations"
   | "conversation"
-  | "session";
+  | "session"
+  | "notifications"
+  | "following";
 
 /** Splits a resource into its kind and the rest (`project:abc` → ["project", "abc"]). */
 export function parseResource(r: Resource): { kind: ResourceKind; id: string | null } {

@@ -31,7 +31,7 @@ export function roomCovers(room: Room): Resource[] {
   if (!parsed) return [];
   switch (parsed.kind) {
     case "feed":
-      return [R.feed, R.leaderboard, R.allProjects, R.allProfiles];
+      return [R.feed, R.leaderboard, R.allProjects, R.allProfiles, R.tags];
     case "project":
       return [R.project(parsed.id)];
     case "user":
@@ -41,6 +41,8 @@ export function roomCovers(room: Room): Resource[] {
         R.allConversationThreads,
         R.profile(parsed.id),
         R.allProjects,
+        R.notifications(parsed.id),
+        R.following(parsed.id),
       ];
   }
 }

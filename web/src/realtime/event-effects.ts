@@ -1,4 +1,5 @@
 import { BADGE_LABELS } from "@shared/contracts/badges";
+import type { NotificationKind } from "@shared/contracts/notifications";
 import type { Envelope, EventType } from "@shared/realtime/events";
 import { rooms } from "@shared/realtime/rooms";
 import type { Toast } from "../components/toast-store";
@@ -11,6 +12,18 @@ export interface EffectContext {
 }
 
 type Effect<K extends EventType> = (envelope: Envelope<K>, ctx: EffectContext) => void;
+
+/**
+ * A toast for the notifications no other event already announces (intros and
+ * badges have their own toasts); the bell counts all of them.
+ */
+const NOTIFICATION_TOASTS: Partial<Record<NotificationKind, string>> = {
+  comment: "New comment on your project",
+  reply: "New reply to your comment",
+  follow: "You have a new follower",
+  new_project: "A maker you follow posted a new project",
+  project_featured: "Your project was featured",
+};
 
 const none = () => {};
 
@@ -72,6 +85,15 @@ export const eventEffects: { [K in EventType]: Effect<K> } = {
       tone: "success",
     });
   },
+  "follow:created": none,
+  "follow:removed": none,
+  "notification:created": (e, ctx) => {
+    const title = NOTIFICATION_TOASTS[e.data.kind];
+    if (!title || !mine(e, ctx) || e.data.userId !== ctx.meId || ctx.path === "/notifications") return;
+    ctx.notify({ title, href: "/notifications", linkText: "View notifications" });
+  },
+  "notifications:read": none,
+  "notification:deleted": none,
   "cache:invalidate": none,
 };
 

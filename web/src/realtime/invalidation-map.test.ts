@@ -19,20 +19,21 @@ const leaderboard = ["leaderboard"];
 const profile = (id: string) => ["profiles", id];
 const me = ["auth", "me"];
 const counts = { score: 3, upvotes: 4, downvotes: 1 };
+const tags = ["tags"];
 
 /**
  * One row per event type: a typed record, so an event added to the shared
  * catalogue fails to compile here until its expected invalidation is written.
  */
 const cases: { [K in EventType]: { data: EventData<K>; keys: unknown[][] } } = {
-  "project:created": { data: { projectId: P, ownerId: O }, keys: [list, leaderboard, profile(O)] },
+  "project:created": { data: { projectId: P, ownerId: O }, keys: [list, leaderboard, profile(O), tags] },
   "project:updated": {
     data: { projectId: P, ownerId: O },
-    keys: [detail(P), list, leaderboard, profile(O), ["intros"]],
+    keys: [detail(P), list, leaderboard, profile(O), ["intros"], ["notifications"], tags],
   },
   "project:deleted": {
     data: { projectId: P, ownerId: O },
-    keys: [detail(P), list, leaderboard, profile(O), ["profiles"], me, ["intros"]],
+    keys: [detail(P), list, leaderboard, profile(O), ["profiles"], me, ["intros"], ["notifications"], tags],
   },
   "project:featured": {
     data: { projectId: P, ownerId: O, featured: true },
@@ -48,7 +49,7 @@ const cases: { [K in EventType]: { data: EventData<K>; keys: unknown[][] } } = {
   "comment:updated": { data: { projectId: P, commentId: C }, keys: [detail(P)] },
   "comment:deleted": {
     data: { projectId: P, ownerId: O, commentId: C, authorIds: [A, B], commentCount: 2 },
-    keys: [detail(P), list, leaderboard, profile(O), profile(A), profile(B)],
+    keys: [detail(P), list, leaderboard, profile(O), profile(A), profile(B), ["notifications"]],
   },
   "comment:voted": { data: { projectId: P, commentId: C, score: 1 }, keys: [detail(P)] },
   "intro:received": {
@@ -103,6 +104,27 @@ const cases: { [K in EventType]: { data: EventData<K>; keys: unknown[][] } } = {
   "badge:awarded": {
     data: { projectId: P, ownerId: O, kind: "winner", projectTitle: "Lockstep" },
     keys: [detail(P), list, leaderboard, profile(O)],
+  },
+  "follow:created": {
+    data: { followerId: ME, followeeId: A, followers: 3 },
+    keys: [profile(A), profile(ME), me, list],
+  },
+  "follow:removed": {
+    data: { followerId: B, followeeId: A, followers: 2 },
+    // Someone else's following feed is not on my screen.
+    keys: [profile(A), profile(B)],
+  },
+  "notification:created": {
+    data: { notificationId: C, userId: ME, kind: "comment" },
+    keys: [["notifications", ME]],
+  },
+  "notifications:read": {
+    data: { userId: ME, ids: null, count: 3, readAt: "2026-01-01T00:00:00.000Z" },
+    keys: [["notifications", ME]],
+  },
+  "notification:deleted": {
+    data: { notificationId: C, userId: ME },
+    keys: [["notifications", ME]],
   },
   "cache:invalidate": {
     data: { resource: "*", action: "resync", id: null, projectId: null },
@@ -163,6 +185,9 @@ describe("resource kind → query keys", () => {
     conversations: [R.conversations(A), [["conversations", A]]],
     conversation: [R.conversation(B, A), [["conversation", pairId(A, B)]]],
     session: [R.session(C), [me]],
+    tags: [R.tags, [["tags"]]],
+    notifications: [R.notifications(A), [["notifications", A]]],
+    following: [R.following(A), []],
   };
   for (const [kind, [resource, keys]] of Object.entries(samples)) {
     it(`${kind} (${resource})`, () => {
@@ -188,6 +213,7 @@ describe("what a room covers (refetched after a gap or reconnect)", () => {
       details,
       ["profiles"],
       me,
+      tags,
     ]);
   });
   it("project", () => {
@@ -201,6 +227,8 @@ describe("what a room covers (refetched after a gap or reconnect)", () => {
       profile(ME),
       me,
       details,
+      ["notifications", ME],
+      list,
     ]);
   });
 });

@@ -5,7 +5,9 @@ import { authKeys } from "../features/auth/auth.queries";
 import { introKeys } from "../features/intros/intros.queries";
 import { leaderboardKeys } from "../features/leaderboard/leaderboard.queries";
 import { conversationKeys, threadKeys } from "../features/messages/messages.queries";
+import { notificationKeys } from "../features/notifications/notifications.queries";
 import { projectKeys } from "../features/projects/projects.queries";
+import { tagKeys } from "../features/search/search.queries";
 import { profileKeys } from "../features/users/users.queries";
 
 export interface KeyContext {
@@ -37,6 +39,10 @@ const byKind: { [K in ResourceKind]: (id: string | null, ctx: KeyContext) => Que
   conversations: (id) => [id ? conversationKeys.list(id) : conversationKeys.all],
   conversation: (id) => [id ? threadKeys.pair(id) : threadKeys.all],
   session: () => [authKeys.me()],
+  tags: () => [tagKeys.all],
+  notifications: (id) => [id ? notificationKeys.user(id) : notificationKeys.all],
+  // The following feed is one of the project lists (filter `following`); only mine is on screen.
+  following: (id, { meId }) => (id === null || id === meId ? [projectKeys.lists()] : []),
 };
 
 export function queryKeysForResource(resource: Resource, ctx: KeyContext): QueryKey[] {

@@ -2,6 +2,7 @@ import type { BadgeKind, BadgeView } from "@shared/contracts/badges";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { conflict } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { notify } from "../notifications/notifications.writer.js";
 import { lockProject } from "../projects/projects.service.js";
 
 export class BadgesService {
@@ -17,6 +18,7 @@ export class BadgesService {
       if (existing) throw conflict(`This project already has the ${kind} badge`);
       const b = await tx.badge.create({ data: { projectId, kind, awardedBy: admin.id } });
       fx.emit("badge:awarded", { projectId, ownerId: project.ownerId, kind, projectTitle: project.title });
+      await notify(tx, fx, { userId: project.ownerId, kind: "badge_awarded", actorId: admin.id, projectId });
       return { id: b.id, projectId, kind: b.kind, createdAt: b.createdAt.toISOString() };
     });
   }

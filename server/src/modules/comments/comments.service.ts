@@ -5,6 +5,7 @@ import type { Tx } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { emitWritten, type WrittenNotifications } from "../notifications/notifications.writer.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 
 const commentSelect = {
@@ -61,10 +62,11 @@ export class CommentsService {
           authorAvatar: string | null;
           ownerId: string;
           commentCount: number;
+          notified: WrittenNotifications;
         }[]
       >`SELECT status, id::text, parent_id::text AS "parentId", body, score, created_at AS "createdAt",
                updated_at AS "updatedAt", author_name AS "authorName", author_avatar AS "authorAvatar",
-               owner_id::text AS "ownerId", comment_count AS "commentCount"
+               owner_id::text AS "ownerId", comment_count AS "commentCount", notified
           FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid)`;
       if (!row || row.status === "no_project") throw notFound("Project");
       if (row.status === "bad_parent")
@@ -79,6 +81,8 @@ export class CommentsService {
         authorId: user.id,
         commentCount: row.commentCount,
       });
+      // Written by the function in the same statement as the comment.
+      emitWritten(fx, row.notified);
       return toView({
         id: row.id,
         projectId,

@@ -3,6 +3,7 @@ import type { Database } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, conflict, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { notify } from "../notifications/notifications.writer.js";
 import { referenceProject } from "../projects/projects.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
 
@@ -102,6 +103,13 @@ export class IntrosService {
         toUserId: input.toUserId,
         fromName: intro.fromUser.name,
       });
+      await notify(tx, fx, {
+        userId: input.toUserId,
+        kind: "intro_received",
+        actorId: user.id,
+        introId: intro.id,
+        projectId: intro.projectId,
+      });
       return toView(intro);
     });
   }
@@ -144,6 +152,13 @@ export class IntrosService {
         fromUserId: intro.fromUserId,
         toUserId: intro.toUserId,
         toName: intro.toUser.name,
+      });
+      await notify(tx, fx, {
+        userId: intro.fromUserId,
+        kind: accept ? "intro_accepted" : "intro_declined",
+        actorId: user.id,
+        introId,
+        projectId: intro.projectId,
       });
       return toView(intro);
     });

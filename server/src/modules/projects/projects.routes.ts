@@ -1,5 +1,10 @@
 import { IdParamsSchema } from "@shared/contracts/common";
-import { CreateProjectBodySchema, FeatureBodySchema, UpdateProjectBodySchema } from "@shared/contracts/projects";
+import {
+  CommentsPageQuerySchema,
+  CreateProjectBodySchema,
+  FeatureBodySchema,
+  UpdateProjectBodySchema,
+} from "@shared/contracts/projects";
 import type { FastifyInstance } from "fastify";
 import { sendJson } from "../../lib/http.js";
 import type { ZodTypeProvider } from "../../lib/zod-provider.js";
@@ -21,6 +26,13 @@ export async function projectRoutes(fastify: FastifyInstance) {
 
   app.get("/projects/:id", { schema: { params: IdParamsSchema } }, async (request, reply) =>
     sendJson(reply, await projects.detailJson(request.params.id, request.user)),
+  );
+
+  app.get(
+    "/projects/:id/comments",
+    { schema: { params: IdParamsSchema, querystring: CommentsPageQuerySchema } },
+    async (request, reply) =>
+      sendJson(reply, await projects.commentsJson(request.params.id, request.query, request.user)),
   );
 
   app.patch(

@@ -1,13 +1,20 @@
 import type { VoteValue } from "@shared/contracts/common";
-import type { CreateProjectBody, ProjectDetail, UpdateProjectBody } from "@shared/contracts/projects";
+import type {
+  CommentsPage,
+  CommentsPageQuery,
+  CreateProjectBody,
+  ProjectDetail,
+  UpdateProjectBody,
+} from "@shared/contracts/projects";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";
 import type { Database, Tx } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
-import { forbidden, notFound } from "../../lib/errors.js";
+import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { notify, notifyFollowersOfNewProject } from "../notifications/notifications.writer.js";
 import { summarySelect, toSummary } from "./projects.mappers.js";
-import { loadDetailJson } from "./projects.sql.js";
+import { loadDetailJson, loadThreads, parseThreadCursor } from "./projects.sql.js";
 
 export class ProjectsService {
   constructor(
@@ -26,6 +33,41 @@ export class ProjectsService {
     if (json === "null") throw notFound("Project");
     if (!viewer) return json;
     return this.withViewer(json, id, viewer.id);
+  }
+
+  /**
+   * Older comment threads, newest first. Cached per page under the project's
+   * tag, which every comment change moves; the caller's own comment votes are
+   * added per request.
+   */
+  async commentsJson(id: string, q: CommentsPageQuery, viewer: AuthUser | null): Promise<string> {
+    const before = q.before === undefined ? null : parseThreadCursor(q.before);
+    if (q.before !== undefined && !before)
+      throw badRequest("before is not a cursor of this API", [{ path: "before", message: "is not a cursor" }]);
+    const json = await this.cache.read(`comments:${id}:${q.before ?? ""}:${q.limit}`, [R.project(id)], async () => {
+      const exists = await this.db.prisma.$queryRaw<unknown[]>`SELECT 1 FROM projects WHERE id = ${id}::uuid`;
+      if (!exists.length) return "null";
+      const page = await loadThreads(this.db, id, before, q.limit);
+      const items = page.items.map(
+        (t) => `${t.root.json.slice(0, -1)},"replies":[${t.replies.map((r) => r.json).join(",")}]}`,
+      );
+      return `{"items":[${items.join(",")}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+    });
+    if (json === "null") throw notFound("Project");
+    if (!viewer) return json;
+    const page = JSON.parse(json) as CommentsPage;
+    const ids = page.items.flatMap((t) => [t.id, ...t.replies.map((r) => r.id)]);
+    if (!ids.length) return json;
+    const mine = await this.db.prisma.$queryRaw<{ id: string; value: number }[]>`
+      SELECT comment_id::text AS id, value::int AS value FROM comment_votes
+       WHERE user_id = ${viewer.id}::uuid AND comment_id = ANY(${ids}::uuid[])`;
+    if (!mine.length) return json;
+    const votes = new Map(mine.map((r) => [r.id, r.value as VoteValue]));
+    for (const t of page.items) {
+      t.myVote = votes.get(t.id) ?? 0;
+      for (const r of t.replies) r.myVote = votes.get(r.id) ?? 0;
+    }
+    return JSON.stringify(page);
   }
 
   private async loadDetail(id: string): Promise<string> {
@@ -73,6 +115,7 @@ export class ProjectsService {
         select: summarySelect,
       });
       fx.emit("project:created", { projectId: p.id, ownerId: owner.id });
+      await notifyFollowersOfNewProject(tx, fx, owner.id, p.id);
       return toSummary(p);
     });
   }
@@ -110,8 +153,11 @@ export class ProjectsService {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const current = await lockProject(tx, id);
       const p = await tx.project.update({ where: { id }, data: { featured }, select: summarySelect });
-      if (current.featured !== featured)
+      if (current.featured !== featured) {
         fx.emit("project:featured", { projectId: id, ownerId: current.ownerId, featured });
+        if (featured)
+          await notify(tx, fx, { userId: current.ownerId, kind: "project_featured", actorId: user.id, projectId: id });
+      }
       return toSummary(p);
     });
   }

@@ -23,27 +23,104 @@ const summaryPairs = `
                         FROM badges b WHERE b.project_id = p.id), '[]'::json),
   'createdAt', ${iso("p.created_at")}, 'updatedAt', ${iso("p.updated_at")}`;
 
-const MAX_COMMENTS = 1000;
+/** How many threads the project page holds; older ones are paged (GET /api/projects/:id/comments). */
+export const DETAIL_THREADS = 200;
 
 const DETAIL = `
-  SELECT json_build_object(${summaryPairs},
-    'myVote', 0,
-    'comments', COALESCE((
-      SELECT json_agg(json_build_object(
-               'id', c.id, 'projectId', c.project_id, 'body', c.body, 'score', c.score, 'parentId', c.parent_id,
-               'author', json_build_object('id', a.id, 'name', a.name, 'avatarUrl', a.avatar_url),
-               'myVote', 0, 'createdAt', ${iso("c.created_at")}, 'updatedAt', ${iso("c.updated_at")})
-             ORDER BY c.created_at, c.id)
-        FROM (SELECT * FROM comments WHERE project_id = p.id ORDER BY created_at, id LIMIT ${MAX_COMMENTS}) c
-        JOIN users a ON a.id = c.author_id), '[]'::json)
-  )::text AS json
+  SELECT json_build_object(${summaryPairs}, 'myVote', 0)::text AS json
   FROM projects p JOIN users o ON o.id = p.owner_id
   WHERE p.id = $1::uuid`;
 
-/** The project page (everyone's view: myVote 0) as JSON text, or null when there is no such project. */
+/**
+ * The project page (everyone's view: myVote 0) as JSON text, or null when there
+ * is no such project: the project and its newest threads, flattened, oldest
+ * comment first (as the page has always listed them).
+ */
 export async function loadDetailJson(db: Database, id: string): Promise<string | null> {
-  const rows = await db.prisma.$queryRawUnsafe<{ json: string }[]>(DETAIL, id);
-  return rows[0]?.json ?? null;
+  const [rows, threads] = await Promise.all([
+    db.prisma.$queryRawUnsafe<{ json: string }[]>(DETAIL, id),
+    loadThreads(db, id, null, DETAIL_THREADS),
+  ]);
+  const base = rows[0]?.json;
+  if (!base) return null;
+  const comments = threads.items
+    .flatMap((t) => [t.root, ...t.replies])
+    .sort((a, b) => a.createdMs - b.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((c) => c.json);
+  return `${base.slice(0, -1)},"comments":[${comments.join(",")}],"commentsCursor":${JSON.stringify(threads.nextCursor)}}`;
+}
+
+interface ThreadComment {
+  id: string;
+  createdMs: number;
+  json: string;
+}
+
+export interface LoadedThreads {
+  items: { root: ThreadComment; replies: ThreadComment[] }[];
+  nextCursor: string | null;
+}
+
+/**
+ * A thread is a top-level comment with every reply under it. Threads are
+ * ordered by their latest comment (newest first), so a new reply brings its
+ * thread to the top: a new comment is always on the project page. The cursor
+ * names the last thread returned: `<latest comment, epoch ms>_<thread id>`.
+ */
+export function parseThreadCursor(cursor: string): { ms: string; root: string } | null {
+  const m = /^(\d{1,15})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(cursor);
+  return m ? { ms: m[1]!, root: m[2]!.toLowerCase() } : null;
+}
+
+const THREADS = `
+  WITH RECURSIVE t AS (
+    SELECT c.id, c.id AS root, c.created_at FROM comments c WHERE c.project_id = $1::uuid AND c.parent_id IS NULL
+    UNION ALL
+    SELECT c.id, t.root, c.created_at FROM comments c JOIN t ON c.parent_id = t.id
+  ), threads AS (
+    SELECT root, max(created_at) AS active FROM t GROUP BY root
+  ), page AS (
+    SELECT root, active, row_number() OVER (ORDER BY active DESC, root DESC) AS n
+      FROM threads
+     WHERE $2::bigint IS NULL
+        OR (active, root) < (timestamptz 'epoch' + $2::bigint * interval '1 millisecond', $3::uuid)
+     ORDER BY active DESC, root DESC
+     LIMIT $4::int + 1
+  )
+  SELECT pg.n::int AS n, (extract(epoch FROM pg.active) * 1000)::bigint::text AS "activeMs", pg.root::text AS root,
+         c.id::text AS id, (extract(epoch FROM c.created_at) * 1000)::bigint::text AS "createdMs",
+         json_build_object(
+           'id', c.id, 'projectId', c.project_id, 'body', c.body, 'score', c.score, 'parentId', c.parent_id,
+           'author', json_build_object('id', a.id, 'name', a.name, 'avatarUrl', a.avatar_url),
+           'myVote', 0, 'createdAt', ${iso("c.created_at")}, 'updatedAt', ${iso("c.updated_at")})::text AS json
+    FROM page pg JOIN t ON t.root = pg.root JOIN comments c ON c.id = t.id JOIN users a ON a.id = c.author_id
+   ORDER BY pg.n, c.id = pg.root DESC, c.created_at, c.id`;
+
+/** Up to `limit` threads of a project older than `before` (null: the newest), and where the next page starts. */
+export async function loadThreads(
+  db: Database,
+  projectId: string,
+  before: { ms: string; root: string } | null,
+  limit: number,
+): Promise<LoadedThreads> {
+  const rows = await db.prisma.$queryRawUnsafe<
+    { n: number; activeMs: string; root: string; id: string; createdMs: string; json: string }[]
+  >(THREADS, projectId, before?.ms ?? null, before?.root ?? null, limit);
+  const items: LoadedThreads["items"] = [];
+  let last: { activeMs: string; root: string } | null = null;
+  let more = false;
+  for (const r of rows) {
+    if (Number(r.n) > limit) {
+      more = true;
+      continue;
+    }
+    const c = { id: r.id, createdMs: Number(r.createdMs), json: r.json };
+    if (r.id === r.root) {
+      items.push({ root: c, replies: [] });
+      last = { activeMs: r.activeMs, root: r.root };
+    } else items.at(-1)?.replies.push(c);
+  }
+  return { items, nextCursor: more && last ? `${last.activeMs}_${last.root}` : null };
 }
 
 /** Summaries of the given projects, in the given order (missing ids are skipped). */

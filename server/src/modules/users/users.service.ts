@@ -16,11 +16,21 @@ export class UsersService {
     private readonly freshness: Freshness,
   ) {}
 
-  /** The public profile as JSON: no email, no private activity. */
-  async profileJson(id: string): Promise<string> {
+  /**
+   * The public profile as JSON: no email, no private activity. The shared
+   * entry holds what everyone sees; whether the caller follows the user is
+   * read per request (one primary-key probe) and never cached for anyone else.
+   */
+  async profileJson(id: string, viewer: AuthUser | null): Promise<string> {
     const json = await this.cache.read(`profile:${id}`, [R.profile(id)], () => this.loadProfile(id));
     if (json === "null") throw notFound("User");
-    return json;
+    let followedByMe = false;
+    if (viewer && viewer.id !== id) {
+      const rows = await this.db.prisma.$queryRaw<unknown[]>`
+        SELECT 1 FROM follows WHERE follower_id = ${viewer.id}::uuid AND followee_id = ${id}::uuid`;
+      followedByMe = rows.length > 0;
+    }
+    return `{"followedByMe":${followedByMe},${json.slice(1)}`;
   }
 
   private async loadProfile(id: string): Promise<string> {
@@ -37,13 +47,17 @@ export class UsersService {
           rows.map((r) => r.id),
         ),
       ),
-      this.db.prisma.$queryRaw<{ comments: number; badges: number }[]>`
+      this.db.prisma.$queryRaw<{ comments: number; badges: number; followers: number; following: number }[]>`
         SELECT (SELECT count(*) FROM comments WHERE author_id = ${id}::uuid)::int AS comments,
+               (SELECT count(*) FROM follows WHERE followee_id = ${id}::uuid)::int AS followers,
+               (SELECT count(*) FROM follows WHERE follower_id = ${id}::uuid)::int AS following,
                (SELECT count(*) FROM badges b JOIN projects p ON p.id = b.project_id
                  WHERE p.owner_id = ${id}::uuid)::int AS badges`,
     ]);
-    const profile: Profile = {
+    const profile: Omit<Profile, "followedByMe"> = {
       ...toPublicUser(user),
+      followers: Number(stats[0]?.followers ?? 0),
+      following: Number(stats[0]?.following ?? 0),
       projects,
       stats: {
         projects: projects.length,

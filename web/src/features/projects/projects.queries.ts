@@ -15,9 +15,25 @@ import { api, errorMessage } from "../../lib/api-client";
 import { invalidateSoon } from "../../realtime/refetch-scheduler";
 
 export interface FeedFilters {
-  sort: FeedSort;
+  /** Undefined: the server's default (relevance for a search, otherwise trending). */
+  sort?: FeedSort | undefined;
   page: number;
   pageSize: number;
+  q?: string | undefined;
+  tag?: string | undefined;
+  following?: boolean | undefined;
+}
+
+/** The feed URL for some filters (SPEC: each filter combines with the others). */
+export function feedPath(f: FeedFilters): string {
+  const params = new URLSearchParams();
+  if (f.sort) params.set("sort", f.sort);
+  params.set("page", String(f.page));
+  params.set("pageSize", String(f.pageSize));
+  if (f.q) params.set("q", f.q);
+  if (f.tag) params.set("tag", f.tag);
+  if (f.following) params.set("following", "true");
+  return `/projects?${params}`;
 }
 
 export const FEED_PAGE_SIZE = 10;
@@ -33,8 +49,7 @@ export const projectKeys = {
 export const feedQueryOptions = (f: FeedFilters) =>
   queryOptions({
     queryKey: projectKeys.list(f),
-    queryFn: ({ signal }) =>
-      api.get<FeedPage>(`/projects?sort=${f.sort}&page=${f.page}&pageSize=${f.pageSize}`, signal),
+    queryFn: ({ signal }) => api.get<FeedPage>(feedPath(f), signal),
     // Switching tab or page keeps the old list on screen until the new one is in.
     placeholderData: keepPreviousData,
   });
