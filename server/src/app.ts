@@ -78,9 +78,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Long ids reach validation (a 404), instead of the router's bare 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
     forceCloseConnections: "idle",
-    // Migrating and seeding a fresh embedded database can outlast any fixed
-    // plugin timeout on a busy machine (SPEC: no start-up step times out before its work).
-    pluginTimeout: 0,
     // Errors Fastify raises before routing (a malformed path) get SPEC's shape too.
     frameworkErrors: (error, _request, reply) => {
       (reply as FastifyReply)
