@@ -79,16 +79,22 @@ async function writeLoad(from: number, count: number, perTick = 20) {
 async function healthyClient(url: string) {
   const socket: ClientSocket = connect(url, { transports: ["websocket"], reconnection: false, forceNew: true });
   const seqs: number[] = [];
+  /** Commit (`at`) to arrival, ms. */
+  const latencies: number[] = [];
   socket.onAny((_type: string, e: Envelope) => {
-    if (e?.room === "feed") seqs.push(e.seq);
+    if (e?.room !== "feed") return;
+    seqs.push(e.seq);
+    latencies.push(Date.now() - Date.parse(e.at));
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", reject);
   });
   expect((await socket.timeout(5000).emitWithAck("subscribe", { room: "feed" })).ok).toBe(true);
-  return { socket, seqs, gapFree: () => seqs.every((q, i) => i === 0 || q === seqs[i - 1]! + 1) };
+  return { socket, seqs, latencies, gapFree: () => seqs.every((q, i) => i === 0 || q === seqs[i - 1]! + 1) };
 }
+
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.99) - 1] ?? Number.NaN;
 
 /** Output waiting in this process for the given server-side sockets (engine.io queue + ws/net buffers). */
 function userspaceBacklog(sockets: Socket[]) {
@@ -108,6 +114,11 @@ describe("slow consumers", () => {
     const healthy = await Promise.all(Array.from({ length: HEALTHY }, () => healthyClient(url)));
     const paused: Awaited<ReturnType<typeof pausedClient>>[] = [];
     try {
+      // The same load without the attackers first, for comparison (reported, not asserted: timing is noisy here).
+      await writeLoad(-1000, 1000);
+      await waitFor(() => healthy.every((h) => h.seqs.length >= 1000), 20_000, "the baseline envelopes");
+      const baseline = healthy.flatMap((h) => h.latencies.splice(0));
+      for (const h of healthy) h.seqs.splice(0);
       for (let i = 0; i < PAUSED; i += 25)
         paused.push(...(await Promise.all(Array.from({ length: Math.min(25, PAUSED - i) }, () => pausedClient(url)))));
       const healthyIds = new Set(healthy.map((h) => h.socket.id));
@@ -122,6 +133,10 @@ describe("slow consumers", () => {
       await waitFor(() => healthy.every((h) => h.seqs.length >= 2000), 20_000, "the healthy clients' envelopes");
       gc();
       const after = process.memoryUsage();
+      const attacked = healthy.flatMap((h) => h.latencies.splice(0));
+      console.info(
+        `healthy clients' commit→arrival p99: ${p99(baseline)} ms without the paused sockets, ${p99(attacked)} ms with them`,
+      );
       const backlog = userspaceBacklog(attackers());
       console.info(
         `slow consumers: heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MB,`,
