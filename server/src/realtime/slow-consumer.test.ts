@@ -154,8 +154,16 @@ describe("slow consumers", () => {
         expect(h.gapFree()).toBe(true);
       }
 
-      // Still stalled after stallMs, they are cut off together: a server-side close, which fails every
-      // write still queued for them (the costly case). The instance keeps answering meanwhile.
+      // They all leave with a close frame (still not reading, so the closing handshake never ends), while
+      // the writes go on: every write to a closing WebSocket fails, and engine.io formatted a stack trace
+      // for each (the freeze; V8 formats one when an error's `stack` is first read, counted here). Still
+      // stalled after stallMs, they are cut off together. The instance keeps answering meanwhile.
+      let stacks = 0;
+      const prepare = Error.prepareStackTrace;
+      Error.prepareStackTrace = (err, frames) => {
+        stacks++;
+        return prepare ? prepare(err, frames) : `${err}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
+      };
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const health: number[] = [];
@@ -169,19 +177,25 @@ describe("slow consumers", () => {
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
+      for (const p of paused) p.ws.close();
+      await writeLoad(2000, 200);
       await waitFor(() => ctx.app.realtime.io.of("/").sockets.size === HEALTHY, 20_000, "the paused sockets to go");
-      await writeLoad(2000, 20);
-      await waitFor(() => healthy.every((h) => h.seqs.length === 2020), 5000, "delivery after the disconnects");
+      await writeLoad(2200, 20);
+      await waitFor(() => healthy.every((h) => h.seqs.length === 2220), 10_000, "delivery after the disconnects");
       await new Promise((r) => setTimeout(r, 300));
       probing = false;
       await probe;
       loop.disable();
+      Error.prepareStackTrace = prepare;
       const stallMs = loop.max / 1e6;
       console.info(
-        `disconnect of ${PAUSED}: event loop stalled at most ${stallMs.toFixed(1)} ms; health answered ${health.length}×, slowest ${Math.max(...health).toFixed(1)} ms`,
+        `cut-off of ${PAUSED}: event loop stalled at most ${stallMs.toFixed(1)} ms; health answered ${health.length}×, slowest ${Math.max(...health).toFixed(1)} ms`,
       );
-      expect(stallMs).toBeLessThan(1000);
-      expect(Math.max(...health)).toBeLessThan(1000);
+      console.info(`stack traces formatted while the ${PAUSED} sockets were cut off: ${stacks}`);
+      expect(stacks).toBeLessThan(PAUSED);
+      // Generous: the freeze this guards against lasted minutes; this machine is shared and noisy.
+      expect(stallMs).toBeLessThan(5000);
+      expect(Math.max(...health)).toBeLessThan(5000);
       for (const h of healthy) expect(h.gapFree()).toBe(true);
     } finally {
       for (const p of paused) p.close();
