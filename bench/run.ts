@@ -94,29 +94,60 @@ async function main() {
     }
   };
   if (want("fanout"))
-    await withCluster({ users: SIZES.users }, async (cluster) => {
-      const runs = [];
-      const sizes: { clients: number; seconds: number; rate?: number }[] = clientsArg
-        ? [{ clients: clientsArg, seconds: numArg("--seconds") ?? (quick ? 5 : 20), rate: numArg("--rate") }]
-        : SIZES.fanout;
-      for (const size of sizes) {
-        const rate = size.rate ?? SIZES.rate;
-        try {
-          const r = await fanout(cluster, { clients: size.clients, rate, durationMs: size.seconds * 1000 });
-          const floor = await rawFloor({ clients: size.clients, rate, durationMs: 5000 });
-          runs.push({ ...r, floor: floor.broadcastToArrival, floorCpu: floor.cpu });
-          check(`fan-out ${size.clients} at ${rate}/s: events lost silently`, r.lost);
-          check(`fan-out ${size.clients} at ${rate}/s: events duplicated`, r.duplicated);
-          progress(
-            `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p95 ${r.commitToEvent.p95} / p99 ${r.commitToEvent.p99} / max ${r.commitToEvent.max} ms (floor p50 ${floor.broadcastToArrival.p50} / p95 ${floor.broadcastToArrival.p95} / p99 ${floor.broadcastToArrival.p99} / max ${floor.broadcastToArrival.max} ms), cpu ${r.cpuPerInstance.join(" + ")} (floor ${floor.cpu}), frames/mutation ${r.framesPerMutation}, missing ${r.missing}, gaps ${r.gapsDetected}, lost silently ${r.lost}, duplicated ${r.duplicated}`,
-          );
-        } catch (err) {
-          progress(`fan-out ${size.clients} at ${rate}/s: could not run (${err})`);
-          runs.push({ clients: size.clients, rate, error: String(err) });
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" profiles the instances (a .cpuprofile each at exit).
+    await withCluster(
+      { users: SIZES.users, nodeArgs: process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) },
+      async (cluster) => {
+        const runs = [];
+        const sizes: { clients: number; seconds: number; rate?: number }[] = clientsArg
+          ? [{ clients: clientsArg, seconds: numArg("--seconds") ?? (quick ? 5 : 20), rate: numArg("--rate") }]
+          : SIZES.fanout;
+        for (const size of sizes) {
+          const rate = size.rate ?? SIZES.rate;
+          try {
+            const r = await fanout(cluster, { clients: size.clients, rate, durationMs: size.seconds * 1000 });
+            const floor = await rawFloor({ clients: size.clients, rate, durationMs: 5000 });
+            runs.push({
+              ...r,
+              floor: floor.broadcastToArrival,
+              floorCpu: floor.cpu,
+              floorFramesPerCpuSecond: floor.framesPerCpuSecond,
+            });
+            check(`fan-out ${size.clients} at ${rate}/s: events lost silently`, r.lost);
+            check(`fan-out ${size.clients} at ${rate}/s: events duplicated`, r.duplicated);
+            progress(
+              `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p95 ${r.commitToEvent.p95} / p99 ${r.commitToEvent.p99} / max ${r.commitToEvent.max} ms (floor p50 ${floor.broadcastToArrival.p50} / p95 ${floor.broadcastToArrival.p95} / p99 ${floor.broadcastToArrival.p99} / max ${floor.broadcastToArrival.max} ms), cpu ${r.cpuPerInstance.join(" + ")} (floor ${floor.cpu}), frames/mutation ${r.framesPerMutation}, frames per CPU second ${r.framesPerCpuSecond} (floor ${floor.framesPerCpuSecond}), Redis commands/mutation ${r.redisCommandsPerMutation}, missing ${r.missing}, gaps ${r.gapsDetected}, lost silently ${r.lost}, duplicated ${r.duplicated}`,
+            );
+          } catch (err) {
+            progress(`fan-out ${size.clients} at ${rate}/s: could not run (${err})`);
+            runs.push({ clients: size.clients, rate, error: String(err) });
+          }
         }
-      }
-      results.fanout = runs;
-    });
+        results.fanout = runs;
+      },
+    );
+  // The app's per-socket delivery alone against bare Socket.IO, alternating, same clients and rates:
+  // what the delivery layer costs per frame, without the database, Redis and HTTP around it.
+  if (only?.has("delivery")) {
+    const runs = [];
+    const sizes = clientsArg
+      ? [{ clients: clientsArg, rate: numArg("--rate") ?? SIZES.rate }]
+      : [
+          { clients: 100, rate: 100 },
+          { clients: 1000, rate: 100 },
+          { clients: 5000, rate: 50 },
+        ];
+    for (const size of sizes)
+      for (let round = 0; round < 2; round++)
+        for (const viaDelivery of [false, true]) {
+          const r = await rawFloor({ ...size, durationMs: (numArg("--seconds") ?? 5) * 1000, viaDelivery });
+          runs.push({ ...r, via: viaDelivery ? "delivery" : "bare", round });
+          progress(
+            `delivery ${size.clients} at ${size.rate}/s, ${viaDelivery ? "app delivery" : "bare Socket.IO"}: p50 ${r.broadcastToArrival.p50} / p95 ${r.broadcastToArrival.p95} / p99 ${r.broadcastToArrival.p99} / max ${r.broadcastToArrival.max} ms, ${r.broadcastToArrival.count} frames, cpu ${r.cpu}, frames per CPU second ${r.framesPerCpuSecond}`,
+          );
+        }
+    results.delivery = runs;
+  }
   if (want("cache"))
     await withCluster({ users: 200 }, async (cluster) => {
       const cached = await cacheMix(cluster, { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 }, "with cache");
@@ -142,6 +173,28 @@ async function main() {
       for (const s of e.steps) check(`external writes at ${s.rate}/s: missing deliveries`, s.sent - s.delivered);
       progress(`external writes: lag starts at ${e.lagsAtRate ?? "no tested rate"}`);
     });
+  // The app's per-socket delivery alone against bare Socket.IO, alternating, same clients and rates:
+  // what the delivery layer costs per frame, without the database, Redis and HTTP around it.
+  if (only?.has("delivery")) {
+    const runs = [];
+    const sizes = clientsArg
+      ? [{ clients: clientsArg, rate: numArg("--rate") ?? SIZES.rate }]
+      : [
+          { clients: 100, rate: 100 },
+          { clients: 1000, rate: 100 },
+          { clients: 5000, rate: 50 },
+        ];
+    for (const size of sizes)
+      for (let round = 0; round < 2; round++)
+        for (const viaDelivery of [false, true]) {
+          const r = await rawFloor({ ...size, durationMs: (numArg("--seconds") ?? 5) * 1000, viaDelivery });
+          runs.push({ ...r, via: viaDelivery ? "delivery" : "bare", round });
+          progress(
+            `delivery ${size.clients} at ${size.rate}/s, ${viaDelivery ? "app delivery" : "bare Socket.IO"}: p50 ${r.broadcastToArrival.p50} / p95 ${r.broadcastToArrival.p95} / p99 ${r.broadcastToArrival.p99} / max ${r.broadcastToArrival.max} ms, ${r.broadcastToArrival.count} frames, cpu ${r.cpu}, frames per CPU second ${r.framesPerCpuSecond}`,
+          );
+        }
+    results.delivery = runs;
+  }
   if (want("cache"))
     // The same mix with every read going to the database.
     await withCluster({ users: 200, env: { CACHE_DISABLED: "1" } }, async (cluster) => {

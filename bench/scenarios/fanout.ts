@@ -7,6 +7,7 @@
  */
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
 import { ClientPool } from "../lib/clients.js";
 import type { Cluster } from "../lib/cluster.js";
 import { progress } from "../lib/log.js";
@@ -30,6 +31,20 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Commands Redis has run so far (all clients: meaningful on a Redis of the run's own, BENCH_REDIS_URL). */
+async function redisCommands(url: string): Promise<number> {
+  const r = new Redis(url, { lazyConnect: true });
+  try {
+    await r.connect();
+    const info = await r.info("commandstats");
+    return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  } catch {
+    return Number.NaN;
+  } finally {
+    r.disconnect();
+  }
+}
+
 export async function fanout(cluster: Cluster, opts: FanoutOptions) {
   const k = opts.projectRooms ?? 5;
   const projects = cluster.projectIds.slice(0, k);
@@ -43,6 +58,7 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
   try {
     progress(`fan-out: ${opts.rate} mutations/s for ${opts.durationMs / 1000}s to ${opts.clients} clients`);
     const cpu0 = cluster.instances.map((i) => cpuSeconds(i.child?.pid));
+    const redis0 = await redisCommands(cluster.redisUrl);
     const t0 = performance.now();
     const m = await mutate(cluster, {
       rate: opts.rate,
@@ -52,9 +68,9 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
     });
     // CPU while the mutations ran, per instance (100 % = one core busy).
     const wallS = (performance.now() - t0) / 1000;
-    const cpuPerInstance = cluster.instances.map(
-      (inst, i) => Math.round(((cpuSeconds(inst.child?.pid) - cpu0[i]!) / wallS) * 100) / 100,
-    );
+    const cpuUsed = cluster.instances.map((inst, i) => cpuSeconds(inst.child?.pid) - cpu0[i]!);
+    const cpuPerInstance = cpuUsed.map((c) => Math.round((c / wallS) * 100) / 100);
+    const redisCalls = (await redisCommands(cluster.redisUrl)) - redis0;
     await new Promise((r) => setTimeout(r, 2000)); // let the last envelopes land
     const r = await pool.report();
     // Every client should get every comment once in the feed, and those of its project room.
@@ -77,6 +93,11 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
       cpuPerInstance,
       /** WebSocket frames (envelopes) received by all clients per successful mutation. */
       framesPerMutation: m.ok ? Math.round((r.all.count / m.ok) * 10) / 10 : Number.NaN,
+      /** Frames received per CPU second of the instances (all their work: HTTP, database, Redis, sockets). */
+      framesPerCpuSecond: Math.round(r.all.count / cpuUsed.reduce((a, b) => a + b, 0)),
+      wallSeconds: Math.round(wallS * 10) / 10,
+      /** Redis commands (a script counts as one, plus the commands it runs) per successful mutation. */
+      redisCommandsPerMutation: m.ok ? Math.round((redisCalls / m.ok) * 10) / 10 : Number.NaN,
       allEnvelopes: r.all.summary(),
       delivered: r.commentsFeed + r.commentsProject,
       expected: expectedFeed + expectedProject,
@@ -92,8 +113,10 @@ export async function fanout(cluster: Cluster, opts: FanoutOptions) {
 }
 
 /** The floor: a bare Socket.IO server broadcasting to the same number of clients at the same rate. */
-export async function rawFloor(opts: { clients: number; rate: number; durationMs: number }) {
-  const child = fork(new URL("../lib/raw-server.ts", import.meta.url), [], { execArgv: ["--import", "tsx"] });
+export async function rawFloor(opts: { clients: number; rate: number; durationMs: number; viaDelivery?: boolean }) {
+  const child = fork(new URL("../lib/raw-server.ts", import.meta.url), opts.viaDelivery ? ["delivery"] : [], {
+    execArgv: ["--import", "tsx"],
+  });
   const port = await new Promise<number>((resolve) => child.once("message", (m: { port: number }) => resolve(m.port)));
   const pool = await ClientPool.start({
     mode: "raw",
@@ -102,15 +125,24 @@ export async function rawFloor(opts: { clients: number; rate: number; durationMs
     clients: opts.clients,
   });
   try {
-    progress(`floor: bare Socket.IO broadcast to ${opts.clients} clients at ${opts.rate}/s`);
+    progress(
+      `floor: ${opts.viaDelivery ? "the app's delivery layer" : "bare Socket.IO"} broadcast to ${opts.clients} clients at ${opts.rate}/s`,
+    );
     const cpu0 = cpuSeconds(child.pid);
     const t0 = performance.now();
     child.send({ cmd: "run", rate: opts.rate, durationMs: opts.durationMs });
     await new Promise((resolve) => child.once("message", resolve));
-    const cpu = Math.round(((cpuSeconds(child.pid) - cpu0) / ((performance.now() - t0) / 1000)) * 100) / 100;
+    const cpuUsed = cpuSeconds(child.pid) - cpu0;
+    const cpu = Math.round((cpuUsed / ((performance.now() - t0) / 1000)) * 100) / 100;
     await new Promise((r) => setTimeout(r, 500));
     const r = await pool.report();
-    return { clients: opts.clients, rate: opts.rate, broadcastToArrival: r.all.summary(), cpu };
+    return {
+      clients: opts.clients,
+      rate: opts.rate,
+      broadcastToArrival: r.all.summary(),
+      cpu,
+      framesPerCpuSecond: Math.round(r.all.count / cpuUsed),
+    };
   } finally {
     await pool.close();
     child.kill("SIGTERM");

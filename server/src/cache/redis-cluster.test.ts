@@ -91,6 +91,21 @@ describe("Redis Cluster", () => {
       const seqs = s.received.filter((e) => e.room === `project:${id}`).map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => ack.seq! + 1 + i));
       expect(s.of("vote:cast", `project:${id}`).at(-1)!.data).toMatchObject({ upvotes: 8 });
+      // Both instances receive the events on the shard channel (SSUBSCRIBE), not on cluster-wide pub/sub.
+      const subscribers = await Promise.all(
+        cluster.nodes.map(async (n) => {
+          const r = new Redis(n);
+          try {
+            const [, count] = (await r.call("PUBSUB", "SHARDNUMSUB", "{zst-cluster}:events")) as [string, number];
+            return Number(count);
+          } catch {
+            return 0; // MOVED: another node owns the channel's slot
+          } finally {
+            r.disconnect();
+          }
+        }),
+      );
+      expect(subscribers.reduce((a, b) => a + b, 0)).toBe(2);
     } finally {
       s.close();
     }

@@ -42,6 +42,7 @@ const EnvSchema = z
     PORT: intInRange(0, 65535, 3000),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     DATABASE_URL: urlWithProtocol(["postgres:", "postgresql:"]).optional(),
+    DATABASE_DIRECT_URL: urlWithProtocol(["postgres:", "postgresql:"]).optional(),
     REDIS_URL: urlWithProtocol(["redis:", "rediss:"]).optional(),
     REDIS_CLUSTER_NODES: z
       .string()
@@ -129,6 +130,11 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | null;
+  /**
+   * A session connection to PostgreSQL itself, for LISTEN and the migrations'
+   * advisory lock, when DATABASE_URL goes through a transaction pooler (docs/scaling.md).
+   */
+  databaseDirectUrl: string | null;
   redisUrl: string | null;
   /** Redis Cluster seed nodes (REDIS_CLUSTER_NODES), in place of `redisUrl`. */
   redisCluster: { host: string; port: number }[] | null;
@@ -174,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
     redisCluster:
       e.REDIS_CLUSTER_NODES?.split(",").map((n) => {

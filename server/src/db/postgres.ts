@@ -6,7 +6,12 @@ import type { Database, NotificationHandler, RawDb } from "./database.js";
 
 const POOL_SIZE = 10;
 
-export async function openPostgres(connectionString: string, log: Logger): Promise<Database> {
+export async function openPostgres(
+  connectionString: string,
+  log: Logger,
+  /** For LISTEN: a session connection to PostgreSQL itself (a transaction pooler would lose notifications). */
+  listenString = connectionString,
+): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: POOL_SIZE }) });
   await prisma.$connect();
   const listeners = new Set<PgListener>();
@@ -14,7 +19,7 @@ export async function openPostgres(connectionString: string, log: Logger): Promi
     kind: "postgres",
     prisma,
     async listen(channel, onNotify, onReconnect, opts = {}) {
-      const listener = new PgListener(connectionString, channel, onNotify, onReconnect, log, opts.as);
+      const listener = new PgListener(listenString, channel, onNotify, onReconnect, log, opts.as);
       listeners.add(listener);
       await listener.start();
       return async () => {

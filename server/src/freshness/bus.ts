@@ -80,7 +80,9 @@ export class MemoryBus implements EventBus {
 // atomically: envelopes reach every subscriber in seq order, whichever instance
 // produced them. (Numbering first and publishing through the Socket.IO adapter
 // afterwards would let two instances publish 6 before 5.)
-const PUBLISH = `local t = redis.call('TIME')
+// On a Redis Cluster the publish is sharded (SPUBLISH: only the shard owning the channel's
+// slot, the slot of the sequence keys, carries it; ADR 017).
+const publishScript = (command: "PUBLISH" | "SPUBLISH") => `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local out = {}
 for i = 1, #KEYS do
@@ -93,7 +95,7 @@ for i = 1, #KEYS do
   end
   out[i] = ARGV[2 * i] .. string.format('%.0f', s) .. ARGV[2 * i + 1]
 end
-redis.call('PUBLISH', ARGV[1], '[' .. table.concat(out, ',') .. ']')
+redis.call('${command}', ARGV[1], '[' .. table.concat(out, ',') .. ']')
 return #KEYS`;
 
 const CURRENT = `local v = redis.call('GET', KEYS[1])
@@ -129,9 +131,10 @@ export class RedisBus implements EventBus {
     private readonly deliver: Deliver,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    sharded = false,
   ) {
     this.channel = `${prefix}events`;
-    link.client.defineCommand("zsPublish", { lua: PUBLISH });
+    link.client.defineCommand("zsPublish", { lua: publishScript(sharded ? "SPUBLISH" : "PUBLISH") });
     link.client.defineCommand("zsCurrentSeq", { lua: CURRENT, numberOfKeys: 1 });
     // A fresh local counter per outage: its first envelope jumps ahead (a gap).
     link.on("down", () => this.local.reset());
@@ -139,8 +142,7 @@ export class RedisBus implements EventBus {
     // Subscribes again on every reconnect; until then the link is not trusted,
     // and its recovery resyncs this instance's clients (they missed envelopes).
     subscriber.on("ready", () => {
-      subscriber
-        .subscribe(this.channel)
+      (sharded ? subscriber.ssubscribe(this.channel) : subscriber.subscribe(this.channel))
         .then(() => {
           this.subscribed = true;
           link.recheck();
@@ -152,7 +154,7 @@ export class RedisBus implements EventBus {
       this.subscribed = false;
       link.markDown("event subscription lost");
     });
-    subscriber.on("message", (channel, message) => {
+    subscriber.on(sharded ? "smessage" : "message", (channel: string, message: string) => {
       if (channel !== this.channel) return;
       let batch: Envelope[];
       try {

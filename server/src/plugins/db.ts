@@ -28,8 +28,10 @@ export default fp<DbPluginOptions>(
     let db: Database;
     if (config.databaseUrl) {
       const url = config.databaseUrl;
-      if (opts.migrate !== false) await logMigrations(app, await withRawPostgres(url, (raw) => migrate(raw)));
-      db = await openPostgres(url, app.log);
+      // LISTEN and the migrations' session advisory lock need a session of their own (not a pooler's).
+      const direct = config.databaseDirectUrl ?? url;
+      if (opts.migrate !== false) await logMigrations(app, await withRawPostgres(direct, (raw) => migrate(raw)));
+      db = await openPostgres(url, app.log, direct);
     } else {
       const dir = config.dataDir === "memory://" ? "memory://" : join(config.dataDir, "pg");
       const opened = await openPglite(dir);

@@ -93,11 +93,19 @@ export default fp(
     if (target && app.redis) {
       const pub = connectRedis(target);
       const sub = connectRedis(target, {}, { sharded: true });
-      const events = connectRedis(target, { autoResubscribe: false });
+      const events = connectRedis(target, { autoResubscribe: false }, { sharded: true });
       redisConnections.push(pub, sub, events);
       // Their outages are handled through the command link (RedisLink); here they only reconnect.
       for (const c of redisConnections) c.on("error", (err) => app.log.debug({ err }, "redis (pub/sub) error"));
-      const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
+      const redisBus = new RedisBus(
+        app.redis,
+        events,
+        config.redisKeyPrefix,
+        deliver,
+        metrics,
+        app.log,
+        config.redisCluster !== null,
+      );
       await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
       // On a cluster the adapter uses sharded pub/sub (Redis 7+): a message goes to the
       // shard owning its channel, not to every node of the cluster.

@@ -79,16 +79,22 @@ async function writeLoad(from: number, count: number, perTick = 20) {
 async function healthyClient(url: string) {
   const socket: ClientSocket = connect(url, { transports: ["websocket"], reconnection: false, forceNew: true });
   const seqs: number[] = [];
+  /** Commit (`at`) to arrival, ms. */
+  const latencies: number[] = [];
   socket.onAny((_type: string, e: Envelope) => {
-    if (e?.room === "feed") seqs.push(e.seq);
+    if (e?.room !== "feed") return;
+    seqs.push(e.seq);
+    latencies.push(Date.now() - Date.parse(e.at));
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", reject);
   });
   expect((await socket.timeout(5000).emitWithAck("subscribe", { room: "feed" })).ok).toBe(true);
-  return { socket, seqs, gapFree: () => seqs.every((q, i) => i === 0 || q === seqs[i - 1]! + 1) };
+  return { socket, seqs, latencies, gapFree: () => seqs.every((q, i) => i === 0 || q === seqs[i - 1]! + 1) };
 }
+
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.99) - 1] ?? Number.NaN;
 
 /** Output waiting in this process for the given server-side sockets (engine.io queue + ws/net buffers). */
 function userspaceBacklog(sockets: Socket[]) {
@@ -108,6 +114,11 @@ describe("slow consumers", () => {
     const healthy = await Promise.all(Array.from({ length: HEALTHY }, () => healthyClient(url)));
     const paused: Awaited<ReturnType<typeof pausedClient>>[] = [];
     try {
+      // The same load without the attackers first, for comparison (reported, not asserted: timing is noisy here).
+      await writeLoad(-1000, 1000);
+      await waitFor(() => healthy.every((h) => h.seqs.length >= 1000), 20_000, "the baseline envelopes");
+      const baseline = healthy.flatMap((h) => h.latencies.splice(0));
+      for (const h of healthy) h.seqs.splice(0);
       for (let i = 0; i < PAUSED; i += 25)
         paused.push(...(await Promise.all(Array.from({ length: Math.min(25, PAUSED - i) }, () => pausedClient(url)))));
       const healthyIds = new Set(healthy.map((h) => h.socket.id));
@@ -122,6 +133,10 @@ describe("slow consumers", () => {
       await waitFor(() => healthy.every((h) => h.seqs.length >= 2000), 20_000, "the healthy clients' envelopes");
       gc();
       const after = process.memoryUsage();
+      const attacked = healthy.flatMap((h) => h.latencies.splice(0));
+      console.info(
+        `healthy clients' commit→arrival p99: ${p99(baseline)} ms without the paused sockets, ${p99(attacked)} ms with them`,
+      );
       const backlog = userspaceBacklog(attackers());
       console.info(
         `slow consumers: heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MB,`,
@@ -139,8 +154,16 @@ describe("slow consumers", () => {
         expect(h.gapFree()).toBe(true);
       }
 
-      // Still stalled after stallMs, they are cut off together: a server-side close, which fails every
-      // write still queued for them (the costly case). The instance keeps answering meanwhile.
+      // They all leave with a close frame (still not reading, so the closing handshake never ends), while
+      // the writes go on: every write to a closing WebSocket fails, and engine.io formatted a stack trace
+      // for each (the freeze; V8 formats one when an error's `stack` is first read, counted here). Still
+      // stalled after stallMs, they are cut off together. The instance keeps answering meanwhile.
+      let stacks = 0;
+      const prepare = Error.prepareStackTrace;
+      Error.prepareStackTrace = (err, frames) => {
+        stacks++;
+        return prepare ? prepare(err, frames) : `${err}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
+      };
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const health: number[] = [];
@@ -154,19 +177,25 @@ describe("slow consumers", () => {
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
+      for (const p of paused) p.ws.close();
+      await writeLoad(2000, 200);
       await waitFor(() => ctx.app.realtime.io.of("/").sockets.size === HEALTHY, 20_000, "the paused sockets to go");
-      await writeLoad(2000, 20);
-      await waitFor(() => healthy.every((h) => h.seqs.length === 2020), 5000, "delivery after the disconnects");
+      await writeLoad(2200, 20);
+      await waitFor(() => healthy.every((h) => h.seqs.length === 2220), 10_000, "delivery after the disconnects");
       await new Promise((r) => setTimeout(r, 300));
       probing = false;
       await probe;
       loop.disable();
+      Error.prepareStackTrace = prepare;
       const stallMs = loop.max / 1e6;
       console.info(
-        `disconnect of ${PAUSED}: event loop stalled at most ${stallMs.toFixed(1)} ms; health answered ${health.length}×, slowest ${Math.max(...health).toFixed(1)} ms`,
+        `cut-off of ${PAUSED}: event loop stalled at most ${stallMs.toFixed(1)} ms; health answered ${health.length}×, slowest ${Math.max(...health).toFixed(1)} ms`,
       );
-      expect(stallMs).toBeLessThan(1000);
-      expect(Math.max(...health)).toBeLessThan(1000);
+      console.info(`stack traces formatted while the ${PAUSED} sockets were cut off: ${stacks}`);
+      expect(stacks).toBeLessThan(PAUSED);
+      // Generous: the freeze this guards against lasted minutes; this machine is shared and noisy.
+      expect(stallMs).toBeLessThan(5000);
+      expect(Math.max(...health)).toBeLessThan(5000);
       for (const h of healthy) expect(h.gapFree()).toBe(true);
     } finally {
       for (const p of paused) p.close();
