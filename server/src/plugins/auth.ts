@@ -10,6 +10,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Who may call the route; checked before the input is validated. */
     auth?: "user" | "admin";
+    /** The route reads Authorization itself (GET /metrics): it is not a session token. */
+    ownBearer?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in user, or null for anonymous requests. */
@@ -42,6 +44,7 @@ export default fp(
     app.decorate("auth", auth);
     app.decorateRequest("user", null);
     app.addHook("onRequest", async (request) => {
+      if (request.routeOptions.config.ownBearer) return;
       const found = tokenOf(request.headers, request.cookies);
       if (!found) return;
       request.user = await auth.authenticate(found.token);
