@@ -340,8 +340,16 @@ const ROUTES: Route[] = [
     },
   },
   { method: "GET", path: "/api/conversations", auth: "user" },
-  // Reading a real conversation marks messages read: only unknown and malformed ids are sent here.
-  { method: "GET", path: "/api/conversations/:userId", auth: "user", params: () => ({ userId: unknownId() }) },
+  // Reading a conversation changes nothing (the checksums prove it), the participants' own included.
+  { method: "GET", path: "/api/conversations/:userId", auth: "user", params: () => ({ userId: bob.id }) },
+  {
+    method: "POST",
+    path: "/api/conversations/:userId/read",
+    auth: "user",
+    actor: () => alice,
+    // Someone alice has no conversation with: nothing to mark, so a valid call changes nothing either.
+    params: () => ({ userId: admin.id }),
+  },
   {
     method: "POST",
     path: "/api/messages/:id/read",
@@ -584,6 +592,7 @@ describe("fuzzing every route", () => {
       "POST /api/messages",
       "GET /api/conversations",
       "GET /api/conversations/:userId",
+      "POST /api/conversations/:userId/read",
       "POST /api/messages/:id/read",
       "GET /api/users/:id",
       "PATCH /api/users/me",
