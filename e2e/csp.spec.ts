@@ -27,6 +27,8 @@ async function watchCsp(page: Page) {
 }
 
 test("every page works under the CSP with no violation", async ({ createUser, createProject, api, openBrowser }) => {
+  // Nine pages, two browsers and three live round trips: longer than one page's default budget.
+  test.setTimeout(180_000);
   const owner = await createUser({ name: "CSP Owner" });
   const me = await createUser({ name: "CSP Reader" });
   const project = await createProject(owner, { title: "Under the policy", description: "Strict CSP" });
