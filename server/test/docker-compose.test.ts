@@ -64,4 +64,34 @@ describe("docker-compose.yml", () => {
     // The default profile is unchanged: nothing of the cluster starts without --profile cluster.
     expect(services.app1!.profiles).toBeUndefined();
   });
+
+  it("has no fallback secrets: JWT_SECRET and the database password must come from the environment", async () => {
+    const text = await readFile("docker-compose.yml", "utf8");
+    const doc = parse(text, { merge: true });
+    const services = doc.services as Record<string, { environment: Record<string, string> }>;
+    for (const app of ["app1", "app2"]) {
+      const env = services[app]!.environment;
+      expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?[^}]*\}$/);
+      expect(env.DATABASE_URL).toMatch(/^postgresql:\/\/zerostale:\$\{POSTGRES_PASSWORD:\?[^}]*\}@/);
+      // Behind the load balancer: addresses and HTTPS are read from its headers.
+      expect(env.TRUST_PROXY).toBe("true");
+    }
+    expect(services.postgres!.environment.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]*\}$/);
+    // No `${VAR:-default}` for any secret anywhere.
+    expect(text).not.toMatch(/\$\{(JWT_SECRET|POSTGRES_PASSWORD|METRICS_TOKEN):-[^}]+\}/);
+  });
+});
+
+describe("the image", () => {
+  it("runs as a non-root user and keeps .env out of the build context", async () => {
+    const dockerfile = await readFile("Dockerfile", "utf8");
+    const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBeDefined();
+    expect(users.at(-1)).not.toMatch(/^(root|0)$/);
+    // The last stage (the one that runs) starts from a clean base, not from the build stage.
+    const lastFrom = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].at(-1)?.[1];
+    expect(lastFrom).toMatch(/^node:/);
+    const ignored = (await readFile(".dockerignore", "utf8")).split("\n").map((l) => l.trim());
+    expect(ignored).toContain(".env");
+  });
 });

@@ -64,16 +64,10 @@ const ILL_FORMED: Bad[] = ["\ud800", "a\udc00b", "\udfff\ud800", "x\ud83d", "a\u
 const isIllFormed = (v: unknown) => typeof v === "string" && /[\u0000\p{Cs}]/u.test(v);
 /** Shows as nothing: refused wherever text is required. */
 const INVISIBLE_ONLY: Bad[] = ["\u200b", "\u200b\u200c\u200d", "\ufeff\u2060", " \u00ad ", "\u3164", "\u2800\u200b"];
-/** Control and bidi characters: refused in single-line text (names, titles). */
-const CONTROL_OR_BIDI: Bad[] = [
-  "Ann\u202Egnp.exe",
-  "a\u2066b\u2069",
-  "\u200fAnn",
-  "a\u0007b",
-  "a\nb",
-  "a\u001bb",
-  "a\u0085b",
-];
+/** Bidi overrides, embeddings and isolates: refused in every text field. */
+const BIDI: Bad[] = ["Ann\u202Egnp.exe", "a\u2066b\u2069", "\u202Ax\u202C", "x\u2067"];
+/** Control characters and bidi marks: refused in single-line text (names, titles). */
+const CONTROL_OR_BIDI: Bad[] = ["\u200fAnn", "a\u200eb", "a\u0007b", "a\nb", "a\u001bb", "a\u0085b", "a\tb"];
 
 const textBad = (min: number, max: number, required = true, singleLine = false): Bad[] => [
   ...(required ? [MISSING] : []),
@@ -82,6 +76,7 @@ const textBad = (min: number, max: number, required = true, singleLine = false):
   "x".repeat(max + 1),
   HUGE,
   ...ILL_FORMED,
+  ...BIDI,
   ...(singleLine ? CONTROL_OR_BIDI : []),
 ];
 const URL_BAD: Bad[] = [
@@ -368,8 +363,16 @@ const ROUTES: Route[] = [
     },
   },
   { method: "GET", path: "/api/conversations", auth: "user" },
-  // Reading a real conversation marks messages read: only unknown and malformed ids are sent here.
-  { method: "GET", path: "/api/conversations/:userId", auth: "user", params: () => ({ userId: unknownId() }) },
+  // Reading a conversation changes nothing (the checksums prove it), the participants' own included.
+  { method: "GET", path: "/api/conversations/:userId", auth: "user", params: () => ({ userId: bob.id }) },
+  {
+    method: "POST",
+    path: "/api/conversations/:userId/read",
+    auth: "user",
+    actor: () => alice,
+    // Someone alice has no conversation with: nothing to mark, so a valid call changes nothing either.
+    params: () => ({ userId: admin.id }),
+  },
   {
     method: "POST",
     path: "/api/messages/:id/read",
@@ -624,6 +627,7 @@ describe("fuzzing every route", () => {
       "POST /api/messages",
       "GET /api/conversations",
       "GET /api/conversations/:userId",
+      "POST /api/conversations/:userId/read",
       "POST /api/messages/:id/read",
       "GET /api/users/:id",
       "PATCH /api/users/me",

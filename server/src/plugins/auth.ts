@@ -10,6 +10,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Who may call the route; checked before the input is validated. */
     auth?: "user" | "admin";
+    /** The route reads Authorization itself (GET /metrics): it is not a session token. */
+    ownBearer?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in user, or null for anonymous requests. */
@@ -40,8 +42,23 @@ export default fp(
   async (app) => {
     const auth = new AuthService(app.config, app.jwtSecret, app.db, app.cache, app.limits, () => app.freshness);
     app.decorate("auth", auth);
+    // Whoever signs up first with a listed email becomes admin: say which ones are still unclaimed.
+    if (app.config.mode === "server" && app.config.adminEmails.length)
+      app.addHook("onReady", async () => {
+        const taken = await app.db.prisma.user.findMany({
+          where: { email: { in: app.config.adminEmails } },
+          select: { email: true },
+        });
+        const have = new Set(taken.map((u) => u.email));
+        for (const email of app.config.adminEmails.filter((e) => !have.has(e)))
+          app.log.warn(
+            { email },
+            "ADMIN_EMAILS lists an email with no account yet: whoever signs up with it first becomes admin",
+          );
+      });
     app.decorateRequest("user", null);
     app.addHook("onRequest", async (request) => {
+      if (request.routeOptions.config.ownBearer) return;
       const found = tokenOf(request.headers, request.cookies);
       if (!found) return;
       request.user = await auth.authenticate(found.token);

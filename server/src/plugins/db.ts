@@ -38,10 +38,17 @@ export default fp<DbPluginOptions>(
       db = opened.db;
       if (opts.migrate !== false) await logMigrations(app, await migrate(opened.raw));
       const firstStart = (await db.prisma.user.count()) === 0;
-      if ((config.seed === "auto" && firstStart) || config.seed === "always") {
+      // The demo accounts have a published password: only an instance that the
+      // network cannot reach gets them unasked (SPEC "Operating contract").
+      const reachable = !isLoopback(config.host);
+      if ((config.seed === "auto" && firstStart && !reachable) || config.seed === "always") {
         const summary = await seed(db.prisma, config.adminEmails);
         app.log.info(summary, "seeded the embedded database with demo data");
-      }
+      } else if (config.seed === "auto" && firstStart)
+        app.log.info(
+          { host: config.host },
+          "not seeding demo data: HOST is reachable from the network (SEED=always would)",
+        );
     }
     app.decorate("db", db);
     app.addHook("onClose", async () => {
@@ -50,6 +57,15 @@ export default fp<DbPluginOptions>(
   },
   { name: "db", dependencies: ["config"] },
 );
+
+/** Whether a listen address is reachable only from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h);
+}
 
 async function logMigrations(
   app: { log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void } },

@@ -102,7 +102,15 @@ export default fp(
       // With Redis unreachable the limits still hold, per instance, in memory.
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       return client
-        ? new RateLimiterRedis({ storeClient: client, keyPrefix, points, duration, insuranceLimiter: memory })
+        ? new RateLimiterRedis({
+            storeClient: client,
+            keyPrefix,
+            points,
+            duration,
+            insuranceLimiter: memory,
+            // A link known to be down goes to the insurance at once, not after a command timeout.
+            rejectIfRedisNotReady: true,
+          })
         : memory;
     };
 

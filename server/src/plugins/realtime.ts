@@ -205,16 +205,16 @@ export default fp(
               ok: false,
               error: { code: "FORBIDDEN", message: "You may only subscribe to your own user room" },
             });
-          if (parsed.kind === "project") {
-            const exists = await app.db.prisma.project.findUnique({ where: { id: parsed.id }, select: { id: true } });
-            if (!exists) return reply({ ok: false, error: { code: "NOT_FOUND", message: "Project not found" } });
-          }
           const name = (parsed.kind === "feed" ? "feed" : `${parsed.kind}:${parsed.id}`) as Room;
           if (
             !socket.rooms.has(name) &&
             [...socket.rooms].filter((r) => parseRoom(r)).length >= SOCKET_LIMITS.roomsPerSocket
           )
             return reply({ ok: false, error: { code: "TOO_MANY_ROOMS", message: "Unsubscribe from a room first" } });
+          if (parsed.kind === "project") {
+            const exists = await app.db.prisma.project.findUnique({ where: { id: parsed.id }, select: { id: true } });
+            if (!exists) return reply({ ok: false, error: { code: "NOT_FOUND", message: "Project not found" } });
+          }
           // Join first, then read the number: anything numbered after the read reaches this socket.
           await socket.join(name);
           const seq = await bus.currentSeq(name);

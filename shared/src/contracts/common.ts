@@ -21,7 +21,13 @@ export const UserIdParamsSchema = z.object({ userId: IdSchema });
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what it looks for
 export const ILL_FORMED = /[\u0000\p{Cs}]/u;
 const WELL_FORMED = "must be well-formed Unicode without NUL characters";
-/** Control characters, and the bidi controls that reorder how the text around them is shown. */
+/**
+ * Bidi embeddings, overrides and isolates reorder how the text around them is
+ * shown ("Trojan Source"): refused in every text field. Right-to-left text needs
+ * none of them (marks like U+200F stay allowed in multi-line text).
+ */
+const BIDI_OVERRIDE = /[\u202A-\u202E\u2066-\u2069]/;
+/** Control characters and every bidi control, marks included: refused in single-line text. */
 const CONTROL_OR_BIDI = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 /** What renders as nothing: spaces, format characters (zero-width…), fillers, variation selectors. */
 const INVISIBLE =
@@ -42,7 +48,8 @@ export const text = (min: number, max: number) =>
         .string()
         .min(min, min === 1 ? "must not be empty" : `must be at least ${min} characters`)
         .max(max, `must be at most ${max} characters`)
-        .refine((s) => min === 0 || !isBlank(s), "must not be blank"),
+        .refine((s) => min === 0 || !isBlank(s), "must not be blank")
+        .refine((s) => !BIDI_OVERRIDE.test(s), "must not contain bidi override, embedding or isolate characters"),
     );
 
 /** Single-line text (names, titles): no control or bidi characters, never blank. */

@@ -54,10 +54,18 @@ export class AuthService {
 
   async signup(input: SignupBody): Promise<{ user: Me; token: string; expiresAt: number }> {
     const passwordHash = await hashPassword(input.password);
-    const role = this.config.adminEmails.includes(input.email) ? "admin" : "user";
+    const fromEnv = this.config.adminEmails.includes(input.email);
     try {
       const user = await this.freshness().mutate({}, async (tx, fx) => {
-        const u = await tx.user.create({ data: { email: input.email, passwordHash, name: input.name, role } });
+        const u = await tx.user.create({
+          data: {
+            email: input.email,
+            passwordHash,
+            name: input.name,
+            role: fromEnv ? "admin" : "user",
+            adminFromEnv: fromEnv,
+          },
+        });
         fx.touch(R.profile(u.id));
         return u;
       });
@@ -80,10 +88,19 @@ export class AuthService {
       throw new AppError(401, ErrorCode.INVALID_CREDENTIALS, "Email or password is incorrect");
     }
     await refund();
+    // ADMIN_EMAILS grants at login, and takes back what it granted once the email leaves
+    // it (an admin granted from the shell or by the seed keeps the role).
     let user = found;
-    if (user.role !== "admin" && this.config.adminEmails.includes(user.email)) {
+    const listed = this.config.adminEmails.includes(user.email);
+    const change =
+      listed && user.role !== "admin"
+        ? { role: "admin" as const, adminFromEnv: true }
+        : !listed && user.role === "admin" && user.adminFromEnv
+          ? { role: "user" as const, adminFromEnv: false }
+          : null;
+    if (change) {
       user = await this.freshness().mutate({ actorId: user.id }, async (tx, fx) => {
-        const u = await tx.user.update({ where: { id: found.id }, data: { role: "admin" } });
+        const u = await tx.user.update({ where: { id: found.id }, data: change });
         fx.emit("profile:updated", { userId: u.id });
         return u;
       });

@@ -36,8 +36,10 @@ describe("single-line text", () => {
 });
 
 describe("multi-line text", () => {
-  it("keeps line breaks and tabs, refuses what is not Unicode or blank", () => {
+  it("keeps line breaks, tabs and bidi marks, refuses overrides and what is not Unicode or blank", () => {
     expect(ok(body, "line one\nline two\twith a tab")).toBe(true);
+    expect(ok(body, "שלום\u200f (hello)")).toBe(true);
+    expect(ok(body, "access\u202E\u2066// admin\u2069\u2066")).toBe(false);
     expect(ok(body, "\u200b\n\u200b")).toBe(false);
     expect(ok(body, "ok \udc00")).toBe(false);
     expect(ok(body, "ok \u0000")).toBe(false);

@@ -1,5 +1,5 @@
 /** Health and metrics in server mode (the embedded mode's health is covered by embedded.test.ts). */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, connectSocket, createProject, setupApp, signup, type TestContext } from "../../../test/helpers.js";
 
 let ctx: TestContext;
@@ -50,4 +50,50 @@ it("exposes the freshness metrics in Prometheus format", async () => {
     ["process metrics", /process_cpu_user_seconds_total/],
   ] as const)
     expect(text, name).toMatch(pattern);
+});
+
+it("tells nothing about the host: no host name, process id or versions", async () => {
+  const { hostname } = await import("node:os");
+  const res = await call(ctx.app, "GET", "/api/health");
+  const text = res.body;
+  expect(text).not.toContain(hostname());
+  expect(text).not.toMatch(/"(pid|hostname|host|version|versions|node)"/i);
+  expect(text).not.toContain(process.version);
+  const walk = (v: unknown): unknown[] => (v && typeof v === "object" ? Object.values(v).flatMap(walk) : [v]);
+  expect(walk(res.json())).not.toContain(process.pid);
+  expect(String(res.json().instance)).not.toContain(String(process.pid));
+});
+
+describe("GET /metrics", () => {
+  it("answers loopback clients without a token, and refuses others and proxied requests", async () => {
+    expect((await ctx.app.inject({ url: "/metrics", remoteAddress: "127.0.0.1" })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: "/metrics", remoteAddress: "::1" })).statusCode).toBe(200);
+    const remote = await ctx.app.inject({ url: "/metrics", remoteAddress: "203.0.113.9" });
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json().error.code).toBe("FORBIDDEN");
+    expect(remote.body).not.toMatch(/zs_/);
+    const proxied = await ctx.app.inject({
+      url: "/metrics",
+      remoteAddress: "127.0.0.1",
+      headers: { "x-forwarded-for": "203.0.113.9" },
+    });
+    expect(proxied.statusCode).toBe(403);
+  });
+
+  it("requires the bearer token when METRICS_TOKEN is set, from loopback too", async () => {
+    const tokenCtx = await setupApp({ share: ctx, config: { metricsToken: "metrics-token-0123456789" } });
+    try {
+      const get = (authorization?: string, remoteAddress = "127.0.0.1") =>
+        tokenCtx.app.inject({ url: "/metrics", remoteAddress, headers: authorization ? { authorization } : {} });
+      expect((await get()).statusCode).toBe(401);
+      expect((await get()).json().error.code).toBe("UNAUTHORIZED");
+      expect((await get("Bearer wrong")).statusCode).toBe(401);
+      expect((await get("Bearer metrics-token-012345678X")).statusCode).toBe(401);
+      const ok = await get("Bearer metrics-token-0123456789", "203.0.113.9");
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toMatch(/zs_http_request_duration_seconds/);
+    } finally {
+      await tokenCtx.close();
+    }
+  });
 });

@@ -126,21 +126,26 @@ describe("GET /api/conversations", () => {
     if (mode === "warm") await warm(ctx.app, ["/api/conversations", `/api/conversations/${ann.id}`], [ben]);
     if (mode === "warm") await warm(ctx.app, ["/api/conversations", `/api/conversations/${ben.id}`], [ann]);
     await send(ann, ben, "second");
-    // Warming opened the conversation, which read "first".
-    const unread = mode === "warm" ? 1 : 2;
-    expect((await conversations(ben))[0]).toMatchObject({ lastMessage: { body: "second" }, unreadCount: unread });
+    // Warming read the conversation, which changes nothing: both are still unread.
+    expect((await conversations(ben))[0]).toMatchObject({ lastMessage: { body: "second" }, unreadCount: 2 });
     expect((await conversations(ann))[0]).toMatchObject({ lastMessage: { body: "second" }, unreadCount: 0 });
   });
 });
 
-describe("GET /api/conversations/:userId", () => {
-  it("returns the messages oldest first and marks only the incoming ones read", async () => {
+describe("GET /api/conversations/:userId and POST …/read", () => {
+  it("returns the messages oldest first and changes nothing; the POST marks only the incoming ones read", async () => {
     const { ann, ben } = await people();
     const m1 = await send(ben, ann, "b1");
     const m2 = await send(ann, ben, "a1");
     const m3 = await send(ben, ann, "b2");
     const thread = await getJson(ctx.app, `/api/conversations/${ben.id}`, ann);
     expect(thread.map((m: { id: string }) => m.id)).toEqual([m1.id, m2.id, m3.id]);
+    // Reading changes nothing (a GET a cross-site page can trigger must not mark anything).
+    for (const m of [m1, m2, m3]) expect(await readAtOf(m.id)).toBeNull();
+    expect((await conversations(ann))[0]?.unreadCount).toBe(2);
+    const marked = await call(ctx.app, "POST", `/api/conversations/${ben.id}/read`, { token: ann.token });
+    expect(marked.statusCode).toBe(200);
+    expect(marked.json()).toMatchObject({ count: 2 });
     expect(await readAtOf(m1.id)).not.toBeNull();
     expect(await readAtOf(m3.id)).not.toBeNull();
     expect(await readAtOf(m2.id)).toBeNull();
@@ -163,7 +168,9 @@ describe("GET /api/conversations/:userId", () => {
     // Cat can only ever open Cat↔Ann or Cat↔Ben, which are empty.
     expect(await getJson(ctx.app, `/api/conversations/${ann.id}`, cat)).toEqual([]);
     expect(await getJson(ctx.app, `/api/conversations/${ben.id}`, cat)).toEqual([]);
-    // And her reads marked nothing of theirs read.
+    // And neither her reads nor her read marks touched theirs.
+    const marked = await call(ctx.app, "POST", `/api/conversations/${ann.id}/read`, { token: cat.token });
+    expect(marked.json()).toMatchObject({ count: 0 });
     expect((await conversations(ben))[0]?.unreadCount).toBe(1);
   });
 
@@ -174,6 +181,9 @@ describe("GET /api/conversations/:userId", () => {
     for (const bad of MALFORMED_IDS)
       expectError(await call(ctx.app, "GET", `/api/conversations/${bad}`, { token: ann.token }), 404);
     expectError(await call(ctx.app, "GET", `/api/conversations/${ben.id}`), 401);
+    for (const id of [unknownId(), ann.id, ...MALFORMED_IDS])
+      expectError(await call(ctx.app, "POST", `/api/conversations/${id}/read`, { token: ann.token }), 404);
+    expectError(await call(ctx.app, "POST", `/api/conversations/${ben.id}/read`), 401);
   });
 });
 

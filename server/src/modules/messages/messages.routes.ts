@@ -19,6 +19,9 @@ export async function messageRoutes(fastify: FastifyInstance) {
   app.get("/conversations/:userId", { config: auth, schema: { params: UserIdParamsSchema } }, async (request) =>
     messages.conversation(requireUser(request), request.params.userId),
   );
+  app.post("/conversations/:userId/read", { config: auth, schema: { params: UserIdParamsSchema } }, async (request) =>
+    messages.markConversationRead(requireUser(request), request.params.userId),
+  );
   app.post("/messages/:id/read", { config: auth, schema: { params: IdParamsSchema } }, async (request) =>
     messages.markRead(requireUser(request), request.params.id),
   );

@@ -92,23 +92,37 @@ export class MessagesService {
     }));
   }
 
-  /** The conversation with `otherId`, oldest first; marks the caller's incoming messages read. */
-  async conversation(user: AuthUser, otherId: string): Promise<MessageView[]> {
-    // Nobody has a conversation with themselves: the same 404 as for an unknown user.
+  /** Nobody has a conversation with themselves: the same 404 as for an unknown user. */
+  private async requireOther(user: AuthUser, otherId: string) {
     const other =
       otherId === user.id
         ? null
         : await this.db.prisma.user.findUnique({ where: { id: otherId }, select: { id: true } });
     if (!other) throw notFound("Conversation");
-    await this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
+  }
+
+  /**
+   * Marks every incoming message of the conversation with `otherId` read. A POST
+   * of its own, not a side effect of reading: a GET must change nothing (a
+   * cross-site page could otherwise mark messages read with an image tag).
+   */
+  async markConversationRead(user: AuthUser, otherId: string): Promise<{ count: number; readAt: string | null }> {
+    await this.requireOther(user, otherId);
+    return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const readAt = new Date();
       const { count } = await tx.message.updateMany({
         where: { senderId: otherId, recipientId: user.id, readAt: null },
         data: { readAt },
       });
-      if (count > 0)
-        fx.emit("messages:read", { senderId: otherId, readerId: user.id, count, readAt: readAt.toISOString() });
+      if (count === 0) return { count, readAt: null };
+      fx.emit("messages:read", { senderId: otherId, readerId: user.id, count, readAt: readAt.toISOString() });
+      return { count, readAt: readAt.toISOString() };
     });
+  }
+
+  /** The conversation with `otherId`, oldest first. Reading changes nothing. */
+  async conversation(user: AuthUser, otherId: string): Promise<MessageView[]> {
+    await this.requireOther(user, otherId);
     const latest = await this.db.prisma.message.findMany({
       where: {
         OR: [

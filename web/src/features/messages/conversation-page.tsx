@@ -12,7 +12,7 @@ import { useDocumentTitle } from "../../components/use-document-title";
 import { ApiError } from "../../lib/api-client";
 import { useFormErrors } from "../../lib/form-errors";
 import { profileQueryOptions } from "../users/users.queries";
-import { threadQueryOptions, useSendMessage } from "./messages.queries";
+import { threadQueryOptions, useMarkConversationRead, useSendMessage } from "./messages.queries";
 
 const DAY = new Intl.DateTimeFormat([], { weekday: "long", month: "short", day: "numeric" });
 const dayOf = (iso: string) => DAY.format(new Date(iso));
@@ -95,6 +95,15 @@ function Conversation({ meId, otherId }: { meId: string; otherId: string }) {
   useDocumentTitle(other.data ? `Messages with ${other.data.name}` : "Messages");
   const scrollRef = useRef<HTMLElement>(null);
   const lastId = thread.data?.at(-1)?.id;
+  // Open and showing: whatever came in unread is now read (once per newest unread message).
+  const markRead = useMarkConversationRead(meId, otherId);
+  const newestUnread = thread.data?.findLast((m) => m.senderId === otherId && !m.readAt)?.id;
+  const marked = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!newestUnread || marked.current === newestUnread) return;
+    marked.current = newestUnread;
+    markRead.mutate();
+  }, [newestUnread, markRead.mutate]);
   useEffect(() => {
     // Keep the newest message in view (scrolling only the thread, not the page).
     const el = scrollRef.current;

@@ -25,7 +25,7 @@ export const conversationsQueryOptions = (meId: string) =>
     queryFn: ({ signal }) => api.get<ConversationSummary[]>("/conversations", signal),
   });
 
-/** Reading the thread also marks the incoming messages read (the server does it on GET). */
+/** The thread, oldest first. Reading it changes nothing; `useMarkConversationRead` marks it read. */
 export const threadQueryOptions = (meId: string, otherId: string) =>
   queryOptions({
     queryKey: threadKeys.detail(meId, otherId),
@@ -45,6 +45,21 @@ export function useSendMessage(meId: string, otherId: string) {
         old && !old.some((m) => m.id === message.id) ? [...old, message] : old,
       );
       invalidateSoon(queryClient, [key, conversationKeys.list(meId)]);
+    },
+  });
+}
+
+/**
+ * Marks every incoming message of the thread read (POST, never a side effect of
+ * the GET). The server's `messages:read` event refreshes the thread and the list.
+ */
+export function useMarkConversationRead(meId: string, otherId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      api.post<{ count: number; readAt: string | null }>(`/conversations/${encodeURIComponent(otherId)}/read`),
+    onSuccess: ({ count }) => {
+      if (count > 0) invalidateSoon(queryClient, [threadKeys.detail(meId, otherId), conversationKeys.list(meId)]);
     },
   });
 }
