@@ -18,7 +18,7 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
   };
   return (
     // biome-ignore lint/a11y/useSemanticElements: a group of toggle buttons, not a form fieldset
-    <div className="vote" role="group" aria-label="Vote on this project">
+    <div className={`vote${vote.isPaused ? " is-pending" : ""}`} role="group" aria-label="Vote on this project">
       <button
         type="button"
         className="vote-btn vote-up"
@@ -46,6 +46,11 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
       >
         <span aria-hidden="true">▼</span> Downvote
       </button>
+      {vote.isPaused ? (
+        <p className="pending-note" role="status" data-testid="vote-pending">
+          Offline: your vote will be sent when the connection is back
+        </p>
+      ) : null}
     </div>
   );
 }
