@@ -38,7 +38,7 @@ test("a page opened while offline or while the server is down says so, then load
   openBrowser,
 }) => {
   const owner = await createUser({ name: "Offline Owner" });
-  const project = await createProject(owner, { title: "Opened offline" });
+  await createProject(owner, { title: "Opened offline" });
   const visitor = await openBrowser(null);
   await visitor.goto("/?sort=newest");
   // The other pages' code arrives while the tab is idle.
@@ -65,5 +65,4 @@ test("a page opened while offline or while the server is down says so, then load
   await expect(visitor.page.locator('[aria-busy="true"]')).toHaveCount(0);
   await visitor.context.setOffline(false);
   await expect(visitor.page.getByRole("heading", { level: 1 })).toHaveText(owner.name);
-  void project;
 });

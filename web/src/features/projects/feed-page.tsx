@@ -1,8 +1,10 @@
 import type { FeedSort } from "@shared/contracts/projects";
 import { useQuery } from "@tanstack/react-query";
+import { useRef } from "react";
 import { Link, useSearchParams } from "react-router";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { useDocumentTitle } from "../../components/use-document-title";
+import { useFlip } from "../../components/use-flash";
 import { useMe } from "../auth/auth.queries";
 import { ProjectCard } from "./project-card";
 import { FEED_PAGE_SIZE, feedQueryOptions } from "./projects.queries";
@@ -32,6 +34,8 @@ export function FeedPage() {
   const me = useMe();
   const feed = useQuery(feedQueryOptions({ sort, page, pageSize: FEED_PAGE_SIZE }));
   const pages = feed.data ? Math.max(1, Math.ceil(feed.data.total / feed.data.pageSize)) : 1;
+  const listRef = useRef<HTMLElement>(null);
+  useFlip(listRef, feed.data?.items.map((p) => p.id).join() ?? "");
 
   return (
     <div className="page">
@@ -81,7 +85,11 @@ export function FeedPage() {
           )}
         </EmptyState>
       ) : (
-        <section aria-label="Projects" className={`project-list${feed.isPlaceholderData ? " is-updating" : ""}`}>
+        <section
+          ref={listRef}
+          aria-label="Projects"
+          className={`project-list${feed.isPlaceholderData ? " is-updating" : ""}`}
+        >
           {feed.data.items.map((p, i) => (
             <ProjectCard
               key={p.id}
