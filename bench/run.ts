@@ -21,6 +21,7 @@ import { cacheMix } from "./scenarios/cache.js";
 import { externalWrites } from "./scenarios/external.js";
 import { fanout, rawFloor } from "./scenarios/fanout.js";
 import { faults } from "./scenarios/faults.js";
+import { lighthouseScores } from "./scenarios/lighthouse.js";
 import { readLatency } from "./scenarios/reads.js";
 
 const args = process.argv.slice(2);
@@ -187,6 +188,15 @@ async function main() {
         "browser-kinds: updates missed",
         Object.values(k).reduce((sum, r) => sum + (r?.missed ?? 0), 0),
       );
+    });
+  // Lighthouse's scores depend on the machine's load: full runs only (or --only lighthouse).
+  if (want("lighthouse") && (!quick || only?.has("lighthouse")))
+    await withCluster({ users: 20 }, async (cluster) => {
+      const url = cluster.instances[0]!.url;
+      results.lighthouse = await lighthouseScores({
+        feed: `${url}/`,
+        project: `${url}/projects/${cluster.projectIds[0]}`,
+      });
     });
 
   results.finishedAt = new Date().toISOString();

@@ -31,8 +31,11 @@ function usePreloadPages() {
       for (const load of loaders) load().catch(() => {});
     };
     const later = () => {
-      if ("requestIdleCallback" in window) requestIdleCallback(run, { timeout: 5000 });
-      else setTimeout(run, 2000);
+      // After the first page has settled (not in the way of its first interactions).
+      setTimeout(() => {
+        if ("requestIdleCallback" in window) requestIdleCallback(run, { timeout: 5000 });
+        else run();
+      }, 1500);
     };
     if (document.readyState === "complete") later();
     else window.addEventListener("load", later, { once: true });
