@@ -42,3 +42,24 @@ for (const motion of ["no-preference", "reduce"] as const) {
     else expect(flips).toEqual(expect.arrayContaining([first.id, second.id]));
   });
 }
+
+test("Newest counts the projects that arrived since the reader came, and Show brings them into view", async ({
+  people,
+  createProject,
+}) => {
+  const [ann, ben] = await people("Ann", "Ben");
+  await ann!.goto("/?sort=newest");
+  await expect(ann!.page.getByTestId("arrivals")).toHaveCount(0);
+  const first = await createProject(ben!.user!, { title: `Arrival one ${Date.now()}` });
+  await expect(ann!.page.getByTestId("arrivals")).toHaveText("1 new project since you arrived · Show");
+  await createProject(ben!.user!, { title: `Arrival two ${Date.now()}` });
+  await expect(ann!.page.getByTestId("arrivals")).toHaveText("2 new projects since you arrived · Show");
+  await ann!.page.getByTestId("arrivals").click();
+  await expect(ann!.page.getByTestId("arrivals")).toHaveCount(0);
+  await expect(ann!.page.getByRole("article", { name: first.title })).toBeVisible();
+  // Not on the other tabs: the count is about what is new, which only Newest orders by.
+  await ann!.page.getByRole("link", { name: "Top" }).click();
+  await createProject(ben!.user!, { title: `Arrival three ${Date.now()}` });
+  await ann!.page.waitForTimeout(500);
+  await expect(ann!.page.getByTestId("arrivals")).toHaveCount(0);
+});
