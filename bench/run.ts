@@ -15,11 +15,13 @@ import { type Cluster, startCluster } from "./lib/cluster.js";
 import { progress } from "./lib/log.js";
 import { renderMarkdown, renderSvg } from "./report.js";
 import { browserFreshnessOn } from "./scenarios/browser.js";
+import { browserKinds } from "./scenarios/browser-kinds.js";
 import { burst } from "./scenarios/burst.js";
 import { cacheMix } from "./scenarios/cache.js";
 import { externalWrites } from "./scenarios/external.js";
 import { fanout, rawFloor } from "./scenarios/fanout.js";
 import { faults } from "./scenarios/faults.js";
+import { lighthouseScores } from "./scenarios/lighthouse.js";
 import { readLatency } from "./scenarios/reads.js";
 
 const args = process.argv.slice(2);
@@ -232,6 +234,24 @@ async function main() {
       results.browser = b;
       check("browser: updates missed", b.missed);
       progress(`browser: click-to-update p50 ${b.clickToUpdateMs.p50} / p95 ${b.clickToUpdateMs.p95} ms`);
+    });
+  if (want("browser-kinds"))
+    await withCluster({ users: 24 }, async (cluster) => {
+      const k = await browserKinds(cluster, { samples: quick ? 5 : 15 });
+      results.browserKinds = k;
+      check(
+        "browser-kinds: updates missed",
+        Object.values(k).reduce((sum, r) => sum + (r?.missed ?? 0), 0),
+      );
+    });
+  // Lighthouse's scores depend on the machine's load: full runs only (or --only lighthouse).
+  if (want("lighthouse") && (!quick || only?.has("lighthouse")))
+    await withCluster({ users: 20 }, async (cluster) => {
+      const url = cluster.instances[0]!.url;
+      results.lighthouse = await lighthouseScores({
+        feed: `${url}/`,
+        project: `${url}/projects/${cluster.projectIds[0]}`,
+      });
     });
 
   results.finishedAt = new Date().toISOString();

@@ -1,7 +1,8 @@
 import type { PageRoute } from "@shared/page-routes";
-import { type ComponentType, lazy, Suspense } from "react";
-import { Link, Route, Routes } from "react-router";
+import { type ComponentType, lazy, Suspense, useEffect } from "react";
+import { Link, Route, Routes, useLocation } from "react-router";
 import { AppShell } from "./components/app-shell";
+import { PageErrorBoundary } from "./components/page-error-boundary";
 import { EmptyState, Skeleton } from "./components/states";
 import { useDocumentTitle } from "./components/use-document-title";
 import { FeedPage } from "./features/projects/feed-page";
@@ -15,9 +16,31 @@ export function NotFoundPage() {
   );
 }
 
-/** A page in a chunk of its own, fetched the first time it is shown. */
-const page = <M,>(load: () => Promise<M>, pick: (m: M) => ComponentType) =>
-  lazy(async () => ({ default: pick(await load()) }));
+const loaders: (() => Promise<unknown>)[] = [];
+
+/** A page in a chunk of its own, fetched the first time it is shown (or when the tab is idle after loading). */
+const page = <M,>(load: () => Promise<M>, pick: (m: M) => ComponentType) => {
+  loaders.push(load);
+  return lazy(async () => ({ default: pick(await load()) }));
+};
+
+/** Once the first page is up and the tab idle, fetch the other pages' code: later clicks, or going offline, find it here. */
+function usePreloadPages() {
+  useEffect(() => {
+    const run = () => {
+      for (const load of loaders) load().catch(() => {});
+    };
+    const later = () => {
+      // After the first page has settled (not in the way of its first interactions).
+      setTimeout(() => {
+        if ("requestIdleCallback" in window) requestIdleCallback(run, { timeout: 5000 });
+        else run();
+      }, 1500);
+    };
+    if (document.readyState === "complete") later();
+    else window.addEventListener("load", later, { once: true });
+  }, []);
+}
 
 /**
  * Every page of shared/src/page-routes.ts (the server answers 404 for any
@@ -69,16 +92,20 @@ export const PAGES: { [P in PageRoute]?: ComponentType } = {
 };
 
 export function App() {
+  usePreloadPages();
+  const { pathname } = useLocation();
   return (
     <AppShell>
-      <Suspense fallback={<Skeleton lines={3} height={112} />}>
-        <Routes>
-          {Object.entries(PAGES).map(([path, Page]) => (
-            <Route key={path} path={path} element={<Page />} />
-          ))}
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </Suspense>
+      <PageErrorBoundary key={pathname}>
+        <Suspense fallback={<Skeleton lines={3} height={112} />}>
+          <Routes>
+            {Object.entries(PAGES).map(([path, Page]) => (
+              <Route key={path} path={path} element={<Page />} />
+            ))}
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Suspense>
+      </PageErrorBoundary>
     </AppShell>
   );
 }

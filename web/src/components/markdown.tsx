@@ -5,26 +5,45 @@ type MarkdownModule = typeof import("../lib/markdown");
 let loaded: MarkdownModule | null = null;
 let loading: Promise<MarkdownModule> | null = null;
 
-/** The markdown renderer, loaded the first time some text needs it (it is not on the first page). */
-function useMarkdownModule(): MarkdownModule | null {
+const whenIdle = (fn: () => void) => {
+  if ("requestIdleCallback" in window) {
+    const id = requestIdleCallback(fn, { timeout: 3000 });
+    return () => cancelIdleCallback(id);
+  }
+  const t = setTimeout(fn, 1000);
+  return () => clearTimeout(t);
+};
+
+/**
+ * The markdown renderer, loaded the first time some text needs it (it is not
+ * on the first page). `idle`: only once the tab has nothing else to do (feed
+ * summaries read fine as plain text meanwhile, and the first page stays quick).
+ */
+function useMarkdownModule(idle = false): MarkdownModule | null {
   const [mod, setMod] = useState(loaded);
   useEffect(() => {
     if (mod) return;
     let live = true;
-    loading ??= import("../lib/markdown").then((m) => {
-      loaded = m;
-      return m;
-    });
-    loading.then(
-      (m) => {
-        if (live) setMod(m);
-      },
-      () => {},
-    );
+    const load = () => {
+      loading ??= import("../lib/markdown").then((m) => {
+        loaded = m;
+        return m;
+      });
+      loading.then(
+        (m) => {
+          if (live) setMod(m);
+        },
+        () => {},
+      );
+    };
+    let cancel: (() => void) | undefined;
+    if (idle) cancel = whenIdle(load);
+    else load();
     return () => {
       live = false;
+      cancel?.();
     };
-  }, [mod]);
+  }, [mod, idle]);
   return mod;
 }
 
@@ -43,6 +62,6 @@ export function Markdown({ source, className }: { source: string; className?: st
 
 /** User text's words without the Markdown syntax (one-line summaries). */
 export function useMarkdownText(source: string): string {
-  const md = useMarkdownModule();
+  const md = useMarkdownModule(true);
   return md ? md.markdownToText(source) : source;
 }

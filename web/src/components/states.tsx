@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import { onlineManager, useQueryClient } from "@tanstack/react-query";
+import { type ReactNode, useCallback, useSyncExternalStore } from "react";
 import { errorMessage } from "../lib/api-client";
 
 /** An empty list or a page with nothing to show; `heading` when it is the whole page (a 404), so the page has its h1. */
@@ -33,8 +34,57 @@ export function ErrorState({
   );
 }
 
-/** Grey blocks shaped like what is coming, so the page does not jump when it arrives. */
+type Stalled = "offline" | "unreachable" | null;
+
+/**
+ * Why what a page waits for is not coming: the device is offline (queries are
+ * paused until it is back), or a fetch failed and is being retried (the server
+ * is down). Read from the query cache, so every page's placeholder says so.
+ */
+function useStalled(): Stalled {
+  const queryClient = useQueryClient();
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const offCache = queryClient.getQueryCache().subscribe(onChange);
+      const offOnline = onlineManager.subscribe(onChange);
+      return () => {
+        offCache();
+        offOnline();
+      };
+    },
+    [queryClient],
+  );
+  const read = useCallback((): Stalled => {
+    const waiting = queryClient
+      .getQueryCache()
+      .getAll()
+      .filter((q) => q.state.status === "pending" && q.isActive());
+    if (waiting.some((q) => q.state.fetchStatus === "paused") || (!onlineManager.isOnline() && waiting.length))
+      return "offline";
+    if (waiting.some((q) => q.state.fetchFailureCount > 0)) return "unreachable";
+    return null;
+  }, [queryClient]);
+  return useSyncExternalStore(subscribe, read, read);
+}
+
+const STALLED_TEXT = {
+  offline: "You are offline. This page will load as soon as the connection is back.",
+  unreachable: "Cannot reach Zerostale right now. Trying again…",
+} as const;
+
+/**
+ * Grey blocks shaped like what is coming, so the page does not jump when it
+ * arrives; when it is not coming (offline, server down) it says so instead.
+ */
 export function Skeleton({ lines = 3, height = 88 }: { lines?: number; height?: number }) {
+  const stalled = useStalled();
+  if (stalled)
+    return (
+      <div className="stalled-state" role="status" data-testid="stalled">
+        <p className="empty-title">{stalled === "offline" ? "Offline" : "Server unreachable"}</p>
+        <p>{STALLED_TEXT[stalled]}</p>
+      </div>
+    );
   return (
     <div className="skeleton-list" role="status" aria-busy="true" aria-label="Loading">
       {Array.from({ length: lines }, (_, i) => (

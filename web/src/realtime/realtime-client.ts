@@ -2,6 +2,7 @@ import { type Envelope, EVENT_TYPES, type EventType } from "@shared/realtime/eve
 import { type Room, roomCovers, rooms } from "@shared/realtime/rooms";
 import { focusManager, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { type EffectContext, runEffect } from "./event-effects";
+import { patchFromEvent } from "./event-patches";
 import { EVERYTHING, queryKeysForEvent, queryKeysForResources } from "./invalidation-map";
 import { type RefetchScheduler, schedulerFor } from "./refetch-scheduler";
 import { SeqTracker } from "./seq-tracker";
@@ -202,6 +203,8 @@ export class RealtimeClient {
       return;
     }
     const ctx = { meId: this.meId };
+    // In order (duplicates and gaps were sorted out above): a snapshot it carries is the newest known.
+    if (verdict === "apply") patchFromEvent(this.queryClient, e);
     const keys = queryKeysForEvent(e, ctx);
     if (verdict === "resync") keys.push(...this.coverKeys(e.room));
     this.invalidate(

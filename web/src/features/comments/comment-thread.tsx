@@ -132,6 +132,11 @@ function CommentForm({
         error={errors.fields.body ?? errors.fields.parentId}
         autoFocus={!!parentId}
       />
+      {add.isPaused ? (
+        <p className="pending-note" role="status" data-testid="comment-pending">
+          Offline: your comment will be posted when the connection is back
+        </p>
+      ) : null}
       <div className="form-actions">
         {onDone ? (
           <button type="button" className="btn btn-ghost btn-sm" onClick={onDone}>

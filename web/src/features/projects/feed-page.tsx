@@ -1,8 +1,10 @@
 import type { FeedSort } from "@shared/contracts/projects";
 import { useQuery } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router";
+import { useEffect, useRef, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { useDocumentTitle } from "../../components/use-document-title";
+import { useFlip } from "../../components/use-flash";
 import { useMe } from "../auth/auth.queries";
 import { ProjectCard } from "./project-card";
 import { FEED_PAGE_SIZE, feedQueryOptions } from "./projects.queries";
@@ -21,6 +23,20 @@ function feedHref(sort: FeedSort, page: number) {
   return q ? `/?${q}` : "/";
 }
 
+/**
+ * On Newest, how many projects arrived since the reader came (counted from the
+ * feed's total, so it holds on any page); "Show" brings them to the top of page 1.
+ */
+function useArrivals(sort: FeedSort, total: number | undefined) {
+  const [since, setSince] = useState<number | null>(null);
+  useEffect(() => {
+    if (sort !== "newest") setSince(null);
+    else if (total !== undefined && since === null) setSince(total);
+  }, [sort, total, since]);
+  const count = sort === "newest" && since !== null && total !== undefined ? Math.max(0, total - since) : 0;
+  return { count, seen: () => setSince(total ?? null) };
+}
+
 export function FeedPage() {
   const [params] = useSearchParams();
   const asked = params.get("sort");
@@ -32,6 +48,10 @@ export function FeedPage() {
   const me = useMe();
   const feed = useQuery(feedQueryOptions({ sort, page, pageSize: FEED_PAGE_SIZE }));
   const pages = feed.data ? Math.max(1, Math.ceil(feed.data.total / feed.data.pageSize)) : 1;
+  const listRef = useRef<HTMLElement>(null);
+  const arrivals = useArrivals(sort, feed.data?.total);
+  const navigate = useNavigate();
+  useFlip(listRef, feed.data?.items.map((p) => p.id).join() ?? "");
 
   return (
     <div className="page">
@@ -66,6 +86,24 @@ export function FeedPage() {
         ) : null}
       </nav>
 
+      {/* Always in the DOM (polite live region), so the count is announced when it appears. */}
+      <div className="arrivals" role="status">
+        {arrivals.count > 0 ? (
+          <button
+            type="button"
+            className="pill-button"
+            data-testid="arrivals"
+            onClick={() => {
+              arrivals.seen();
+              if (page > 1) navigate(feedHref("newest", 1));
+              listRef.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+            }}
+          >
+            {arrivals.count} new {arrivals.count === 1 ? "project" : "projects"} since you arrived · Show
+          </button>
+        ) : null}
+      </div>
+
       {feed.isPending ? (
         <Skeleton lines={5} height={112} />
       ) : feed.isError && !feed.data ? (
@@ -81,7 +119,11 @@ export function FeedPage() {
           )}
         </EmptyState>
       ) : (
-        <section aria-label="Projects" className={`project-list${feed.isPlaceholderData ? " is-updating" : ""}`}>
+        <section
+          ref={listRef}
+          aria-label="Projects"
+          className={`project-list${feed.isPlaceholderData ? " is-updating" : ""}`}
+        >
           {feed.data.items.map((p, i) => (
             <ProjectCard
               key={p.id}

@@ -4,19 +4,27 @@ import { Link } from "react-router";
 import { Avatar } from "../../components/avatar";
 import { useMarkdownText } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
+import { useFlash } from "../../components/use-flash";
 import { BadgeList, FeaturedMark, TagList } from "./badge-list";
 
 /** One project in a list: everything a glance needs, all of it live. */
 export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?: number }) {
   const titleId = useId();
   const description = useMarkdownText(project.description);
+  const scoreFlash = useFlash(project.score);
+  const titleFlash = useFlash(project.title);
+  const commentsFlash = useFlash(project.commentCount);
   return (
-    <article className={`project-card${project.featured ? " is-featured" : ""}`} aria-labelledby={titleId}>
+    <article
+      className={`project-card${project.featured ? " is-featured" : ""}`}
+      aria-labelledby={titleId}
+      data-flip-id={project.id}
+    >
       <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
         <span className="score-arrow" aria-hidden="true">
           ▲
         </span>
-        <span className="score-value" data-testid="score">
+        <span className={`score-value ${scoreFlash}`} data-testid="score">
           {project.score}
         </span>
         <span className="score-label">points</span>
@@ -24,7 +32,7 @@ export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?:
       <div className="project-card-body">
         <div className="project-card-head">
           {rank !== undefined ? <span className="rank">#{rank}</span> : null}
-          <h2 className="project-card-title" id={titleId}>
+          <h2 className={`project-card-title ${titleFlash}`} id={titleId}>
             <Link to={`/projects/${project.id}`}>{project.title}</Link>
           </h2>
           {project.featured ? <FeaturedMark /> : null}
@@ -43,7 +51,9 @@ export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?:
             ·
           </span>
           <Link to={`/projects/${project.id}#comments`} className="comment-count">
-            <span data-testid="comment-count">{project.commentCount}</span>{" "}
+            <span data-testid="comment-count" className={commentsFlash}>
+              {project.commentCount}
+            </span>{" "}
             {project.commentCount === 1 ? "comment" : "comments"}
           </Link>
         </div>

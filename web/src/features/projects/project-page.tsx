@@ -7,6 +7,7 @@ import { RelativeTime } from "../../components/relative-time";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { toast } from "../../components/toast-store";
 import { useDocumentTitle } from "../../components/use-document-title";
+import { useFlash } from "../../components/use-flash";
 import { ApiError, errorMessage } from "../../lib/api-client";
 import { isHttp } from "../../lib/urls";
 import { useProjectRoom } from "../../realtime/realtime-context";
@@ -70,6 +71,7 @@ export function ProjectPage() {
   const me = useMe();
   const project = useQuery(projectQueryOptions(id));
   useDocumentTitle(project.data?.title ?? "Project");
+  const titleFlash = useFlash(project.data?.title);
   const { hash } = useLocation();
   const loaded = project.isSuccess;
   useEffect(() => {
@@ -100,7 +102,9 @@ export function ProjectPage() {
         <article className="project-main" aria-labelledby="project-title">
           <header className="project-head">
             <div className="project-title-row">
-              <h1 id="project-title">{p.title}</h1>
+              <h1 id="project-title" className={titleFlash}>
+                {p.title}
+              </h1>
               {p.featured ? <FeaturedMark /> : null}
             </div>
             <p className="project-byline muted">

@@ -1,12 +1,14 @@
 import type { VoteValue } from "@shared/contracts/common";
 import type { ProjectDetail } from "@shared/contracts/projects";
 import { useLocation, useNavigate } from "react-router";
+import { useFlash } from "../../components/use-flash";
 import { loginHref } from "../../lib/urls";
 import { useVoteProject } from "./projects.queries";
 
 /** Upvote / Downvote with the viewer's vote shown as pressed; pressing it again takes the vote back. */
 export function VoteControls({ project, signedIn }: { project: ProjectDetail; signedIn: boolean }) {
   const vote = useVoteProject(project.id);
+  const flash = useFlash(project.score);
   const navigate = useNavigate();
   const location = useLocation();
   const cast = (value: VoteValue) => {
@@ -18,7 +20,7 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
   };
   return (
     // biome-ignore lint/a11y/useSemanticElements: a group of toggle buttons, not a form fieldset
-    <div className="vote" role="group" aria-label="Vote on this project">
+    <div className={`vote${vote.isPaused ? " is-pending" : ""}`} role="group" aria-label="Vote on this project">
       <button
         type="button"
         className="vote-btn vote-up"
@@ -29,7 +31,7 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
         <span aria-hidden="true">▲</span> Upvote
       </button>
       <div className="vote-score">
-        <span className="vote-score-value" data-testid="score">
+        <span className={`vote-score-value ${flash}`} data-testid="score">
           {project.score}
         </span>
         <span className="sr-only"> points</span>
@@ -46,6 +48,11 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
       >
         <span aria-hidden="true">▼</span> Downvote
       </button>
+      {vote.isPaused ? (
+        <p className="pending-note" role="status" data-testid="vote-pending">
+          Offline: your vote will be sent when the connection is back
+        </p>
+      ) : null}
     </div>
   );
 }
