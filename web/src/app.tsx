@@ -7,9 +7,11 @@ import { IntrosPage } from "./features/intros/intros-page";
 import { LeaderboardPage } from "./features/leaderboard/leaderboard-page";
 import { ConversationPage } from "./features/messages/conversation-page";
 import { ConversationsPage } from "./features/messages/conversations-page";
-import { FeedPage } from "./features/projects/feed-page";
+import { NotificationsPage } from "./features/notifications/notifications-page";
+import { FeedPage, FollowingPage } from "./features/projects/feed-page";
 import { EditProjectPage, NewProjectPage } from "./features/projects/project-form-page";
 import { ProjectPage } from "./features/projects/project-page";
+import { SearchPage } from "./features/search/search-page";
 import { ProfilePage } from "./features/users/profile-page";
 
 function NotFoundPage() {
@@ -34,6 +36,9 @@ export function App() {
         <Route path="intros" element={<IntrosPage />} />
         <Route path="messages" element={<ConversationsPage />} />
         <Route path="messages/:userId" element={<ConversationPage />} />
+        <Route path="search" element={<SearchPage />} />
+        <Route path="following" element={<FollowingPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="signup" element={<SignupPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -1,24 +1,26 @@
-import type { ProjectSummary } from "@shared/contracts/projects";
+import type { FeedItem, ProjectSummary } from "@shared/contracts/projects";
 import { useId } from "react";
 import { Link } from "react-router";
 import { Avatar } from "../../components/avatar";
 import { RelativeTime } from "../../components/relative-time";
+import { useMe } from "../auth/auth.queries";
 import { BadgeList, FeaturedMark, TagList } from "./badge-list";
+import { VoteControls } from "./vote-controls";
 
-/** One project in a list: everything a glance needs, all of it live. */
-export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?: number }) {
+/**
+ * One project in a list: everything a glance needs, all of it live. Feed items
+ * carry the viewer's vote, and can be voted on right there.
+ */
+export function ProjectCard({ project, rank }: { project: ProjectSummary | FeedItem; rank?: number }) {
   const titleId = useId();
+  const me = useMe();
   return (
     <article className={`project-card${project.featured ? " is-featured" : ""}`} aria-labelledby={titleId}>
-      <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
-        <span className="score-arrow" aria-hidden="true">
-          ▲
-        </span>
-        <span className="score-value" data-testid="score">
-          {project.score}
-        </span>
-        <span className="score-label">points</span>
-      </div>
+      {"myVote" in project ? (
+        <VoteControls project={project} signedIn={!!me.data} compact />
+      ) : (
+        <ScoreBox project={project} />
+      )}
       <div className="project-card-body">
         <div className="project-card-head">
           {rank !== undefined ? <span className="rank">#{rank}</span> : null}
@@ -53,5 +55,19 @@ export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?:
         ) : null}
       </div>
     </article>
+  );
+}
+
+function ScoreBox({ project }: { project: ProjectSummary }) {
+  return (
+    <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
+      <span className="score-arrow" aria-hidden="true">
+        ▲
+      </span>
+      <span className="score-value" data-testid="score">
+        {project.score}
+      </span>
+      <span className="score-label">points</span>
+    </div>
   );
 }
