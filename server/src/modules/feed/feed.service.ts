@@ -23,7 +23,7 @@ const ORDER = {
   trending:
     "(p.score + 1) / power(extract(epoch FROM (now() - p.created_at)) / 3600 + 2, 1.5) DESC, p.created_at DESC, p.id DESC",
   relevance:
-    "ts_rank(zerostale_project_document(p.title, p.description, p.tags), s.query) DESC, p.created_at DESC, p.id DESC",
+    "ts_rank(p.search_document, s.query) DESC, p.created_at DESC, p.id DESC",
 } as const;
 
 /**
@@ -98,7 +98,7 @@ export class FeedService {
    */
   private async searchOrder(q: FeedQuery, sort: FeedOrder, viewer: AuthUser | null): Promise<Order> {
     const where: string[] = [];
-    if (q.q !== undefined) where.push("zerostale_project_document(p.title, p.description, p.tags) @@ s.query");
+    if (q.q !== undefined) where.push("p.search_document @@ s.query");
     if (q.tag !== undefined) where.push("p.tags @> ARRAY[s.tag]");
     if (q.following && viewer)
       where.push("p.owner_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = s.me)");
