@@ -29,7 +29,9 @@ export function HeaderSearch() {
   return (
     <search>
       <form onSubmit={submit} className="header-search">
-        <label htmlFor="header-search">Search</label>
+        <label htmlFor="header-search" className="header-search-label">
+          Search
+        </label>
         <input
           id="header-search"
           type="search"
