@@ -81,3 +81,28 @@ test("search results update when a matching project is created and when its titl
   await expect(maker!.page).toHaveURL(/\/search\?tag=searchable/);
   await expect(maker!.page.getByRole("article", { name: "Something else entirely" })).toBeVisible();
 });
+
+test("/search, /following and /notifications are real URLs that survive a reload", async ({
+  createUser,
+  openBrowser,
+}) => {
+  const me = await createUser({ name: "Deep Link Follower" });
+  const signedIn = await openBrowser(me);
+  const pages: [string, string][] = [
+    ["/search?q=deep", "Results for “deep”"],
+    ["/search?tag=devtools", "Projects tagged #devtools"],
+    ["/following", "From makers you follow"],
+    ["/notifications", "Notifications"],
+  ];
+  for (const [path, heading] of pages) {
+    await signedIn.goto(path);
+    await expect(signedIn.page.getByRole("heading", { level: 1 })).toHaveText(heading);
+    await signedIn.page.reload();
+    await expect(signedIn.page).toHaveURL(path);
+    await expect(signedIn.page.getByRole("heading", { level: 1 })).toHaveText(heading);
+  }
+  // The header's search box leads to the search page.
+  await signedIn.page.getByLabel("Search", { exact: true }).fill("deep link");
+  await signedIn.page.getByLabel("Search", { exact: true }).press("Enter");
+  await expect(signedIn.page).toHaveURL(/\/search\?q=deep\+link/);
+});
