@@ -5,7 +5,7 @@ import { AppShell } from "./components/app-shell";
 import { PageErrorBoundary } from "./components/page-error-boundary";
 import { EmptyState, Skeleton } from "./components/states";
 import { useDocumentTitle } from "./components/use-document-title";
-import { FeedPage } from "./features/projects/feed-page";
+import { FeedPage, FollowingPage } from "./features/projects/feed-page";
 
 export function NotFoundPage() {
   useDocumentTitle("Not found");
@@ -88,6 +88,16 @@ export const PAGES: { [P in PageRoute]?: ComponentType } = {
   "/signup": page(
     () => import("./features/auth/login-page"),
     (m) => m.SignupPage,
+  ),
+  "/search": page(
+    () => import("./features/search/search-page"),
+    (m) => m.SearchPage,
+  ),
+  // The feed's other tab: in the entry chunk with it.
+  "/following": FollowingPage,
+  "/notifications": page(
+    () => import("./features/notifications/notifications-page"),
+    (m) => m.NotificationsPage,
   ),
 };
 

@@ -27,6 +27,27 @@ async function checkSchema(query: (sql: string) => Promise<{ rows: Record<string
     await query(`SELECT event_object_table AS t FROM information_schema.triggers WHERE trigger_name LIKE '%_notify'`)
   ).rows.map((r) => r.t);
   for (const t of TABLES) expect(triggers, `${t} has a notify trigger`).toContain(t);
+  // Full-text search gives the same matches and order on both engines (the
+  // tsquery the feed service builds, see SEARCH_QUERY in feed.service.ts).
+  await query(`INSERT INTO users (id, email, password_hash, name) VALUES
+    ('00000000-0000-4000-8000-000000000001', 'fts@example.test', 'x', 'FTS')`);
+  await query(`INSERT INTO projects (owner_id, title, description, tags, created_at) VALUES
+    ('00000000-0000-4000-8000-000000000001', 'Postgres explorer', 'Browse tables', ARRAY['db'], now() - interval '3 hours'),
+    ('00000000-0000-4000-8000-000000000001', 'Garden', 'Plants and C++ notes', ARRAY['postgres', 'hobby'], now() - interval '2 hours'),
+    ('00000000-0000-4000-8000-000000000001', 'Lighthouse', 'A tool for POSTGRES search', ARRAY['tools'], now() - interval '1 hour')`);
+  const search = async (words: string) =>
+    (
+      await query(
+        `SELECT p.title FROM projects p,
+                (SELECT NULLIF(regexp_replace(plainto_tsquery('simple', '${words}')::text, '''(\\s|$)', ''':*\\1', 'g'), '')::tsquery AS q) s
+          WHERE p.search_document @@ s.q ORDER BY ts_rank(p.search_document, s.q) DESC, p.created_at DESC`,
+      )
+    ).rows.map((r) => r.title);
+  expect(await search("postg")).toEqual(["Postgres explorer", "Garden", "Lighthouse"]);
+  expect(await search("c++ garden")).toEqual(["Garden"]);
+  expect(await search("& | ! :*")).toEqual([]);
+  await query(`UPDATE projects SET title = 'Renamed' WHERE title = 'Postgres explorer'`);
+  expect(await search("explorer")).toEqual([]);
   const recorded = (await query(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"`)).rows;
   expect(recorded.length).toBeGreaterThan(0);
   for (const r of recorded) {

@@ -292,8 +292,35 @@ export async function seed(prisma: PrismaClient, adminEmails: string[] = []) {
       },
     });
   }
+  // Follows (the Following tab has something to show) and the notifications
+  // they, and the comments above, would have written through the API.
+  const follows: [number, number][] = [
+    [1, 0],
+    [1, 2],
+    [2, 1],
+    [3, 1],
+    [0, 1],
+    [4, 5],
+  ];
+  for (const [follower, followee] of follows) {
+    const [from, to] = [users[follower], users[followee]];
+    if (!from || !to) continue;
+    await prisma.follow.create({ data: { followerId: from.id, followeeId: to.id } });
+    await prisma.notification.create({ data: { userId: to.id, kind: "follow", actorId: from.id } });
+  }
+  const owners = new Map(projects.map((p) => [p.id, p.ownerId]));
+  for (const c of await prisma.comment.findMany({
+    select: { id: true, projectId: true, authorId: true, parentId: true },
+  })) {
+    const owner = owners.get(c.projectId);
+    if (owner && owner !== c.authorId)
+      await prisma.notification.create({
+        data: { userId: owner, kind: "comment", actorId: c.authorId, projectId: c.projectId, commentId: c.id },
+      });
+  }
   return {
     seeded: true,
+    follows: follows.length,
     users: users.length,
     projects: projects.length,
     votes: votes.length,

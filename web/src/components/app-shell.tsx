@@ -4,6 +4,8 @@ import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { useLogout, useMe } from "../features/auth/auth.queries";
 import { introsQueryOptions, pendingReceived } from "../features/intros/intros.queries";
 import { conversationsQueryOptions, totalUnread } from "../features/messages/messages.queries";
+import { unreadCountQueryOptions } from "../features/notifications/notifications.queries";
+import { HeaderSearch } from "../features/search/search-page";
 import { useRealTimeUpdates } from "../realtime/use-real-time-updates";
 import { Avatar } from "./avatar";
 import { ConnectionIndicator } from "./connection-indicator";
@@ -22,8 +24,12 @@ function CountBadge({ count, label, testId }: { count: number; label: string; te
 function SignedInNav({ meId }: { meId: string }) {
   const conversations = useQuery(conversationsQueryOptions(meId));
   const intros = useQuery(introsQueryOptions(meId));
+  const unreadNotifications = useQuery(unreadCountQueryOptions(meId));
   return (
     <>
+      <NavLink to="/following" className="nav-link">
+        Following
+      </NavLink>
       <NavLink to="/intros" className="nav-link">
         Intros
         <CountBadge count={pendingReceived(intros.data)} label="pending" testId="pending-intros-count" />
@@ -31,6 +37,10 @@ function SignedInNav({ meId }: { meId: string }) {
       <NavLink to="/messages" className="nav-link">
         Messages
         <CountBadge count={totalUnread(conversations.data)} label="unread" testId="unread-count" />
+      </NavLink>
+      <NavLink to="/notifications" className="nav-link" title="Notifications">
+        <span aria-hidden="true">🔔</span> Notifications
+        <CountBadge count={unreadNotifications.data ?? 0} label="unread notifications" testId="notification-count" />
       </NavLink>
     </>
   );
@@ -87,6 +97,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             {user ? <SignedInNav meId={user.id} /> : null}
           </nav>
           <div className="header-end">
+            <HeaderSearch />
             <ConnectionIndicator state={connection} />
             {me.isPending ? (
               <span className="account-placeholder" />

@@ -22,8 +22,7 @@ const ORDER = {
   top: "p.score DESC, p.created_at DESC, p.id DESC",
   trending:
     "(p.score + 1) / power(extract(epoch FROM (now() - p.created_at)) / 3600 + 2, 1.5) DESC, p.created_at DESC, p.id DESC",
-  relevance:
-    "ts_rank(zerostale_project_document(p.title, p.description, p.tags), s.query) DESC, p.created_at DESC, p.id DESC",
+  relevance: "ts_rank(p.search_document, s.query) DESC, p.created_at DESC, p.id DESC",
 } as const;
 
 /**
@@ -98,7 +97,7 @@ export class FeedService {
    */
   private async searchOrder(q: FeedQuery, sort: FeedOrder, viewer: AuthUser | null): Promise<Order> {
     const where: string[] = [];
-    if (q.q !== undefined) where.push("zerostale_project_document(p.title, p.description, p.tags) @@ s.query");
+    if (q.q !== undefined) where.push("p.search_document @@ s.query");
     if (q.tag !== undefined) where.push("p.tags @> ARRAY[s.tag]");
     if (q.following && viewer)
       where.push("p.owner_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = s.me)");
@@ -107,16 +106,16 @@ export class FeedService {
     // Every parameter is typed here, whichever filters use it.
     const from = `FROM projects p CROSS JOIN (SELECT ${SEARCH_QUERY} AS query, $2::text AS tag, $3::uuid AS me) s WHERE ${where.join(" AND ")}`;
     const params = [q.q ?? "", q.tag ?? "", viewer?.id ?? null];
-    const [ids, count] = await Promise.all([
-      this.db.prisma.$queryRawUnsafe<{ id: string }[]>(
-        `SELECT p.id::text ${from} ORDER BY ${orderBy} LIMIT $4 OFFSET $5`,
-        ...params,
-        q.pageSize,
-        (q.page - 1) * q.pageSize,
-      ),
-      this.db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n ${from}`, ...params),
-    ]);
-    return { ids: ids.map((r) => r.id), total: Number(count[0]?.n ?? 0) };
+    // One scan for the page and the total; past the last page, a count of its own.
+    const rows = await this.db.prisma.$queryRawUnsafe<{ id: string; total: number }[]>(
+      `SELECT p.id::text, count(*) OVER ()::int AS total ${from} ORDER BY ${orderBy} LIMIT $4 OFFSET $5`,
+      ...params,
+      q.pageSize,
+      (q.page - 1) * q.pageSize,
+    );
+    if (rows.length) return { ids: rows.map((r) => r.id), total: Number(rows[0]!.total) };
+    const count = await this.db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n ${from}`, ...params);
+    return { ids: [], total: Number(count[0]?.n ?? 0) };
   }
 
   /**

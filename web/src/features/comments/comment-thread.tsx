@@ -10,7 +10,14 @@ import { Markdown } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { useFormErrors } from "../../lib/form-errors";
 import { loginHref } from "../../lib/urls";
-import { useAddComment, useDeleteComment, useEditComment, useVoteComment } from "./comments.queries";
+import {
+  flattenThreads,
+  useAddComment,
+  useDeleteComment,
+  useEditComment,
+  useOlderComments,
+  useVoteComment,
+} from "./comments.queries";
 
 interface Node {
   comment: CommentView;
@@ -54,10 +61,19 @@ interface ThreadProps {
   comments: CommentView[];
   commentCount: number;
   me: Me | null;
+  /** Where older threads continue (the project page holds the newest 200). */
+  olderCursor?: string | null;
 }
 
-export function CommentsSection({ projectId, comments, commentCount, me }: ThreadProps) {
-  const tree = useMemo(() => buildThread(comments), [comments]);
+export function CommentsSection({ projectId, comments, commentCount, me, olderCursor = null }: ThreadProps) {
+  const [wantOlder, setWantOlder] = useState(false);
+  const older = useOlderComments(projectId, olderCursor, wantOlder);
+  const all = useMemo(() => {
+    const seen = new Set(comments.map((c) => c.id));
+    return [...comments, ...flattenThreads(older.data?.pages).filter((c) => !seen.has(c.id))];
+  }, [comments, older.data]);
+  const tree = useMemo(() => buildThread(all), [all]);
+  const hasOlder = olderCursor !== null && (!older.data || older.hasNextPage);
   const location = useLocation();
   return (
     <section className="comments" id="comments" aria-labelledby="comments-title">
@@ -83,6 +99,16 @@ export function CommentsSection({ projectId, comments, commentCount, me }: Threa
           ))}
         </ol>
       )}
+      {hasOlder ? (
+        <button
+          type="button"
+          className="btn"
+          disabled={older.isFetching}
+          onClick={() => (wantOlder ? void older.fetchNextPage() : setWantOlder(true))}
+        >
+          {older.isFetching ? "Loading older comments…" : "Older comments"}
+        </button>
+      ) : null}
     </section>
   );
 }

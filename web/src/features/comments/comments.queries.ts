@@ -1,10 +1,10 @@
 import type { CommentVoteResult } from "@shared/contracts/comments";
 import type { VoteValue } from "@shared/contracts/common";
-import type { CommentView, ProjectDetail } from "@shared/contracts/projects";
-import { useMutation } from "@tanstack/react-query";
+import type { CommentsPage, CommentView, ProjectDetail } from "@shared/contracts/projects";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
-import { useProjectCache } from "../projects/projects.queries";
+import { projectKeys, useProjectCache } from "../projects/projects.queries";
 
 export function useAddComment(projectId: string) {
   const { update, refetchSoon } = useProjectCache(projectId);
@@ -91,3 +91,26 @@ export function useVoteComment(projectId: string) {
       })),
   });
 }
+
+/**
+ * Older comment threads than the project page holds, loaded on demand. Keyed
+ * under the project's detail key, so every event about the project refetches
+ * them with it.
+ */
+export function useOlderComments(projectId: string, cursor: string | null, enabled: boolean) {
+  return useInfiniteQuery({
+    queryKey: [...projectKeys.detail(projectId), "older"],
+    queryFn: ({ pageParam, signal }) =>
+      api.get<CommentsPage>(
+        `/projects/${encodeURIComponent(projectId)}/comments?before=${encodeURIComponent(pageParam)}&limit=50`,
+        signal,
+      ),
+    initialPageParam: cursor ?? "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: enabled && cursor !== null,
+  });
+}
+
+/** Threads of older pages as flat comments (the page's shape), for one tree with the newest ones. */
+export const flattenThreads = (pages: CommentsPage[] | undefined): CommentView[] =>
+  (pages ?? []).flatMap((p) => p.items.flatMap(({ replies, ...root }) => [root, ...replies]));

@@ -1,5 +1,6 @@
 import { BADGE_LABELS } from "@shared/contracts/badge-kinds";
 import type { BadgeSummary } from "@shared/contracts/projects";
+import { Link } from "react-router";
 
 /** A small medal, drawn rather than an emoji (emoji fonts are not everywhere). */
 function Medal() {
@@ -34,7 +35,9 @@ export function TagList({ tags }: { tags: string[] }) {
     <ul className="tag-list" aria-label="Tags">
       {tags.map((t) => (
         <li key={t} className="tag">
-          #{t}
+          <Link to={`/search?tag=${encodeURIComponent(t)}`} className="tag-link" title={`Projects tagged ${t}`}>
+            #{t}
+          </Link>
         </li>
       ))}
     </ul>

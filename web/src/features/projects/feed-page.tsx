@@ -2,6 +2,7 @@ import type { FeedSort } from "@shared/contracts/projects";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
+import { RequireAuth } from "../../components/require-auth";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { useFlip } from "../../components/use-flash";
@@ -15,12 +16,13 @@ const TABS: { sort: FeedSort; label: string; hint: string }[] = [
   { sort: "top", label: "Top", hint: "All-time best" },
 ];
 
-function feedHref(sort: FeedSort, page: number) {
+function feedHref(sort: FeedSort, page: number, following = false) {
   const params = new URLSearchParams();
-  if (sort !== "trending") params.set("sort", sort);
+  if (sort !== (following ? "newest" : "trending")) params.set("sort", sort);
   if (page > 1) params.set("page", String(page));
   const q = params.toString();
-  return q ? `/?${q}` : "/";
+  const base = following ? "/following" : "/";
+  return q ? `${base}?${q}` : base;
 }
 
 /**
@@ -37,16 +39,23 @@ function useArrivals(sort: FeedSort, total: number | undefined) {
   return { count, seen: () => setSince(total ?? null) };
 }
 
-export function FeedPage() {
+/** The Following tab: only makers the viewer follows, newest first; a followed maker's new project appears live. */
+export function FollowingPage() {
+  useDocumentTitle("Following");
+  return <RequireAuth>{() => <FeedPage following />}</RequireAuth>;
+}
+
+export function FeedPage({ following = false }: { following?: boolean }) {
   const [params] = useSearchParams();
   const asked = params.get("sort");
+  const defaultSort: FeedSort = following ? "newest" : "trending";
   // The tabs are the sorts (a plain lookup keeps zod off the first page).
-  const sort: FeedSort = TABS.find((t) => t.sort === asked)?.sort ?? "trending";
+  const sort: FeedSort = TABS.find((t) => t.sort === asked)?.sort ?? defaultSort;
   const page = Math.max(1, Math.floor(Number(params.get("page") ?? 1)) || 1);
-  useDocumentTitle(null);
+  useDocumentTitle(following ? "Following" : null);
 
   const me = useMe();
-  const feed = useQuery(feedQueryOptions({ sort, page, pageSize: FEED_PAGE_SIZE }));
+  const feed = useQuery(feedQueryOptions({ sort, page, pageSize: FEED_PAGE_SIZE, following }));
   const pages = feed.data ? Math.max(1, Math.ceil(feed.data.total / feed.data.pageSize)) : 1;
   const listRef = useRef<HTMLElement>(null);
   const arrivals = useArrivals(sort, feed.data?.total);
@@ -57,8 +66,12 @@ export function FeedPage() {
     <div className="page">
       <div className="page-head">
         <div>
-          <h1>What people are building</h1>
-          <p className="muted">Projects from the community, ranked live as votes and comments come in.</p>
+          <h1>{following ? "From makers you follow" : "What people are building"}</h1>
+          <p className="muted">
+            {following
+              ? "New projects from the people you follow appear here as they post them."
+              : "Projects from the community, ranked live as votes and comments come in."}
+          </p>
         </div>
         {me.data ? (
           <Link to="/projects/new" className="btn btn-primary">
@@ -71,7 +84,7 @@ export function FeedPage() {
         {TABS.map((t) => (
           <Link
             key={t.sort}
-            to={feedHref(t.sort, 1)}
+            to={feedHref(t.sort, 1, following)}
             className="tab"
             aria-current={t.sort === sort ? "page" : undefined}
             title={t.hint}
@@ -79,6 +92,15 @@ export function FeedPage() {
             {t.label}
           </Link>
         ))}
+        {me.data || following ? (
+          <Link
+            to={following ? "/" : "/following"}
+            className="tab"
+            title={following ? "Everyone's projects" : "Only makers you follow"}
+          >
+            {following ? "Everyone" : "Following"}
+          </Link>
+        ) : null}
         {feed.data ? (
           <span className="tabs-count muted">
             {feed.data.total} {feed.data.total === 1 ? "project" : "projects"}
@@ -95,7 +117,7 @@ export function FeedPage() {
             data-testid="arrivals"
             onClick={() => {
               arrivals.seen();
-              if (page > 1) navigate(feedHref("newest", 1));
+              if (page > 1) navigate(feedHref("newest", 1, following));
               listRef.current?.scrollIntoView({ behavior: "smooth", block: "start" });
             }}
           >
@@ -109,9 +131,18 @@ export function FeedPage() {
       ) : feed.isError && !feed.data ? (
         <ErrorState error={feed.error} onRetry={() => void feed.refetch()} />
       ) : feed.data.items.length === 0 ? (
-        <EmptyState title={page > 1 ? "Nothing on this page" : "No projects yet"}>
+        <EmptyState
+          title={
+            page > 1 ? "Nothing on this page" : following ? "Nothing from makers you follow yet" : "No projects yet"
+          }
+        >
           {page > 1 ? (
-            <Link to={feedHref(sort, 1)}>Back to the first page</Link>
+            <Link to={feedHref(sort, 1, following)}>Back to the first page</Link>
+          ) : following ? (
+            <p>
+              Follow makers from their profile or project pages; their new projects land here.{" "}
+              <Link to="/">Browse the feed</Link>.
+            </p>
           ) : (
             <p>
               Be the first: <Link to="/projects/new">share what you are building</Link>.
@@ -137,7 +168,7 @@ export function FeedPage() {
       {feed.data && pages > 1 ? (
         <nav className="pagination" aria-label="Pages">
           {page > 1 ? (
-            <Link className="btn" to={feedHref(sort, page - 1)} rel="prev">
+            <Link className="btn" to={feedHref(sort, page - 1, following)} rel="prev">
               ← Previous
             </Link>
           ) : (
@@ -149,7 +180,7 @@ export function FeedPage() {
             Page {page} of {pages}
           </span>
           {page < pages ? (
-            <Link className="btn" to={feedHref(sort, page + 1)} rel="next">
+            <Link className="btn" to={feedHref(sort, page + 1, following)} rel="next">
               Next →
             </Link>
           ) : (

@@ -1,17 +1,22 @@
-import type { ProjectSummary } from "@shared/contracts/projects";
+import type { FeedItem, ProjectSummary } from "@shared/contracts/projects";
 import { useId } from "react";
 import { Link } from "react-router";
 import { Avatar } from "../../components/avatar";
 import { useMarkdownText } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { useFlash } from "../../components/use-flash";
+import { useMe } from "../auth/auth.queries";
 import { BadgeList, FeaturedMark, TagList } from "./badge-list";
+import { VoteControls } from "./vote-controls";
 
-/** One project in a list: everything a glance needs, all of it live. */
-export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?: number }) {
+/**
+ * One project in a list: everything a glance needs, all of it live. Feed items
+ * carry the viewer's vote, and can be voted on right there.
+ */
+export function ProjectCard({ project, rank }: { project: ProjectSummary | FeedItem; rank?: number }) {
   const titleId = useId();
+  const me = useMe();
   const description = useMarkdownText(project.description);
-  const scoreFlash = useFlash(project.score);
   const titleFlash = useFlash(project.title);
   const commentsFlash = useFlash(project.commentCount);
   return (
@@ -20,15 +25,11 @@ export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?:
       aria-labelledby={titleId}
       data-flip-id={project.id}
     >
-      <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
-        <span className="score-arrow" aria-hidden="true">
-          ▲
-        </span>
-        <span className={`score-value ${scoreFlash}`} data-testid="score">
-          {project.score}
-        </span>
-        <span className="score-label">points</span>
-      </div>
+      {"myVote" in project ? (
+        <VoteControls project={project} signedIn={!!me.data} compact />
+      ) : (
+        <ScoreBox project={project} />
+      )}
       <div className="project-card-body">
         <div className="project-card-head">
           {rank !== undefined ? <span className="rank">#{rank}</span> : null}
@@ -65,5 +66,20 @@ export function ProjectCard({ project, rank }: { project: ProjectSummary; rank?:
         ) : null}
       </div>
     </article>
+  );
+}
+
+function ScoreBox({ project }: { project: ProjectSummary }) {
+  const scoreFlash = useFlash(project.score);
+  return (
+    <div className="score-box" title={`${project.upvotes} up, ${project.downvotes} down`}>
+      <span className="score-arrow" aria-hidden="true">
+        ▲
+      </span>
+      <span className={`score-value ${scoreFlash}`} data-testid="score">
+        {project.score}
+      </span>
+      <span className="score-label">points</span>
+    </div>
   );
 }

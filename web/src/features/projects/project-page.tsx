@@ -14,6 +14,7 @@ import { useProjectRoom } from "../../realtime/realtime-context";
 import { useMe } from "../auth/auth.queries";
 import { CommentsSection } from "../comments/comment-thread";
 import { RequestIntroButton } from "../intros/request-intro";
+import { FollowButton } from "../users/follow-button";
 import { AdminControls } from "./admin-controls";
 import { BadgeList, FeaturedMark, TagList } from "./badge-list";
 import { projectQueryOptions, useDeleteProject } from "./projects.queries";
@@ -150,6 +151,7 @@ export function ProjectPage() {
                 <span className="muted small">Maker</span>
               </span>
             </Link>
+            {isOwner ? null : <FollowButton userId={p.owner.id} showCount />}
             {isOwner ? (
               <Link to={`/projects/${p.id}/edit`} className="btn btn-block">
                 Edit project
@@ -167,7 +169,13 @@ export function ProjectPage() {
         </aside>
 
         <div className="project-comments">
-          <CommentsSection projectId={p.id} comments={p.comments} commentCount={p.commentCount} me={user} />
+          <CommentsSection
+            projectId={p.id}
+            comments={p.comments}
+            commentCount={p.commentCount}
+            me={user}
+            olderCursor={p.commentsCursor ?? null}
+          />
         </div>
       </div>
     </div>

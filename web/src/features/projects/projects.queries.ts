@@ -2,6 +2,7 @@ import type { BadgeKind, BadgeView } from "@shared/contracts/badges";
 import type { VoteValue } from "@shared/contracts/common";
 import type {
   CreateProjectBody,
+  FeedItem,
   FeedPage,
   FeedSort,
   ProjectDetail,
@@ -9,7 +10,7 @@ import type {
   UpdateProjectBody,
   VoteResult,
 } from "@shared/contracts/projects";
-import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
 import { invalidateSoon } from "../../realtime/refetch-scheduler";
@@ -131,7 +132,17 @@ export function applyVote<T extends { score: number; upvotes: number; downvotes:
   return { ...p, myVote: value, upvotes, downvotes, score: upvotes - downvotes };
 }
 
-/** Casts, switches or (value 0) removes the viewer's vote, optimistically. */
+/** Applies `fn` to the project `id` wherever a feed list (feed, search, following) shows it. */
+function updateInLists(queryClient: QueryClient, id: string, fn: (p: FeedItem) => FeedItem) {
+  queryClient.setQueriesData<FeedPage>({ queryKey: projectKeys.lists() }, (old) =>
+    old?.items.some((p) => p.id === id) ? { ...old, items: old.items.map((p) => (p.id === id ? fn(p) : p)) } : old,
+  );
+}
+
+/**
+ * Casts, switches or (value 0) removes the viewer's vote, optimistically: on
+ * the project page and on every feed card that shows the project.
+ */
 export function useVoteProject(id: string) {
   const { queryClient, key, update, refetchSoon } = useProjectCache(id);
   return useMutation({
@@ -142,23 +153,29 @@ export function useVoteProject(id: string) {
         : api.post<VoteResult>(`/projects/${id}/${value === 1 ? "upvote" : "downvote"}`),
     onMutate: async (value) => {
       await queryClient.cancelQueries({ queryKey: key });
+      await queryClient.cancelQueries({ queryKey: projectKeys.lists() });
       const previous = queryClient.getQueryData<ProjectDetail>(key);
+      const previousLists = queryClient.getQueriesData<FeedPage>({ queryKey: projectKeys.lists() });
       if (previous) queryClient.setQueryData<ProjectDetail>(key, applyVote(previous, value));
-      return { previous };
+      updateInLists(queryClient, id, (p) => applyVote(p, value));
+      return { previous, previousLists };
     },
     onError: (err, _value, context) => {
       if (context?.previous) queryClient.setQueryData(key, context.previous);
+      for (const [listKey, data] of context?.previousLists ?? []) queryClient.setQueryData(listKey, data);
       toast.error(`Your vote did not count: ${errorMessage(err)}`);
       refetchSoon();
+      invalidateSoon(queryClient, [projectKeys.lists()]);
     },
     onSuccess: (result) => {
-      update((p) => ({
-        ...p,
+      const counts = {
         myVote: result.myVote,
         score: result.score,
         upvotes: result.upvotes,
         downvotes: result.downvotes,
-      }));
+      };
+      update((p) => ({ ...p, ...counts }));
+      updateInLists(queryClient, id, (p) => ({ ...p, ...counts }));
     },
   });
 }

@@ -1,12 +1,33 @@
 import type { VoteValue } from "@shared/contracts/common";
-import type { ProjectDetail } from "@shared/contracts/projects";
+
 import { useLocation, useNavigate } from "react-router";
 import { useFlash } from "../../components/use-flash";
 import { loginHref } from "../../lib/urls";
 import { useVoteProject } from "./projects.queries";
 
-/** Upvote / Downvote with the viewer's vote shown as pressed; pressing it again takes the vote back. */
-export function VoteControls({ project, signedIn }: { project: ProjectDetail; signedIn: boolean }) {
+export interface VoteTarget {
+  id: string;
+  title: string;
+  score: number;
+  upvotes: number;
+  downvotes: number;
+  myVote: VoteValue;
+}
+
+/**
+ * Upvote / Downvote with the viewer's vote shown as pressed; pressing it again
+ * takes the vote back. The same control (and optimistic update) on the project
+ * page and on feed cards (`compact`).
+ */
+export function VoteControls({
+  project,
+  signedIn,
+  compact = false,
+}: {
+  project: VoteTarget;
+  signedIn: boolean;
+  compact?: boolean;
+}) {
   const vote = useVoteProject(project.id);
   const flash = useFlash(project.score);
   const navigate = useNavigate();
@@ -20,7 +41,11 @@ export function VoteControls({ project, signedIn }: { project: ProjectDetail; si
   };
   return (
     // biome-ignore lint/a11y/useSemanticElements: a group of toggle buttons, not a form fieldset
-    <div className={`vote${vote.isPaused ? " is-pending" : ""}`} role="group" aria-label="Vote on this project">
+    <div
+      className={`vote${compact ? " vote-compact" : ""}${vote.isPaused ? " is-pending" : ""}`}
+      role="group"
+      aria-label={compact ? `Vote on ${project.title}` : "Vote on this project"}
+    >
       <button
         type="button"
         className="vote-btn vote-up"

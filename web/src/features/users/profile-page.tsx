@@ -14,6 +14,7 @@ import { loginHref } from "../../lib/urls";
 import { useMe } from "../auth/auth.queries";
 import { RequestIntroButton } from "../intros/request-intro";
 import { ProjectCard } from "../projects/project-card";
+import { FollowButton } from "./follow-button";
 import { profileQueryOptions, useUpdateProfile } from "./users.queries";
 
 function ProfileForm({ me, onDone }: { me: Me; onDone: () => void }) {
@@ -117,6 +118,14 @@ export function ProfilePage() {
           </div>
           {u.bio ? <p className="profile-bio">{u.bio}</p> : <p className="muted">No bio yet.</p>}
           <p className="muted small">Member since {memberSince(u.createdAt)}</p>
+          <p className="follow-counts small">
+            <span>
+              <strong data-testid="followers">{u.followers}</strong> {u.followers === 1 ? "follower" : "followers"}
+            </span>
+            <span>
+              <strong data-testid="following">{u.following}</strong> following
+            </span>
+          </p>
         </div>
         {isMe && editing ? null : (
           <div className="profile-actions">
@@ -134,6 +143,7 @@ export function ProfilePage() {
                   Message
                 </button>
                 <RequestIntroButton toUser={u} className="btn btn-primary" />
+                <FollowButton userId={u.id} />
               </>
             )}
           </div>

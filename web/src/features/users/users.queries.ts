@@ -1,9 +1,12 @@
 import type { Me } from "@shared/contracts/auth";
+import type { FollowResult } from "@shared/contracts/notifications";
 import type { Profile, UpdateProfileBody } from "@shared/contracts/users";
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../lib/api-client";
+import { toast } from "../../components/toast-store";
+import { api, errorMessage } from "../../lib/api-client";
 import { invalidateSoon } from "../../realtime/refetch-scheduler";
 import { authKeys } from "../auth/auth.queries";
+import { projectKeys } from "../projects/projects.queries";
 
 export const profileKeys = {
   all: ["profiles"] as const,
@@ -27,5 +30,21 @@ export function useUpdateProfile() {
       );
       invalidateSoon(queryClient, [profileKeys.detail(me.id)]);
     },
+  });
+}
+
+/** Follows (true) or unfollows (false) a maker; the profile answers at once, the following feed refetches. */
+export function useFollow(userId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (follow: boolean) =>
+      follow ? api.post<FollowResult>(`/users/${userId}/follow`) : api.delete<FollowResult>(`/users/${userId}/follow`),
+    onSuccess: (result) => {
+      queryClient.setQueryData<Profile>(profileKeys.detail(userId), (old) =>
+        old ? { ...old, followers: result.followers, followedByMe: result.following } : old,
+      );
+      invalidateSoon(queryClient, [profileKeys.detail(userId), projectKeys.lists()]);
+    },
+    onError: (err) => toast.error(errorMessage(err)),
   });
 }
