@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { BadgeKind } from "./badges";
 import { HttpUrlSchema, line, PageQuerySchema, text, type UserRef, type VoteValue } from "./common";
+import { SEARCH_MAX_LENGTH } from "./limits";
+
+export { SEARCH_MAX_LENGTH };
 
 export const TagSchema = z
   .string()
@@ -39,7 +42,6 @@ export const FeatureBodySchema = z.object({ featured: z.boolean() });
 export const FeedSortSchema = z.enum(["trending", "newest", "top"]);
 export type FeedSort = z.infer<typeof FeedSortSchema>;
 /** The longest search text accepted (characters, after trimming). */
-export const SEARCH_MAX_LENGTH = 200;
 
 export const SearchTextSchema = z
   .string()

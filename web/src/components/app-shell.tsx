@@ -5,7 +5,7 @@ import { useLogout, useMe } from "../features/auth/auth.queries";
 import { introsQueryOptions, pendingReceived } from "../features/intros/intros.queries";
 import { conversationsQueryOptions, totalUnread } from "../features/messages/messages.queries";
 import { unreadCountQueryOptions } from "../features/notifications/notifications.queries";
-import { HeaderSearch } from "../features/search/search-page";
+import { HeaderSearch } from "../features/search/header-search";
 import { useRealTimeUpdates } from "../realtime/use-real-time-updates";
 import { Avatar } from "./avatar";
 import { ConnectionIndicator } from "./connection-indicator";

@@ -6,44 +6,8 @@ import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { ProjectCard } from "../projects/project-card";
 import { FEED_PAGE_SIZE, feedQueryOptions } from "../projects/projects.queries";
+import { searchHref } from "./header-search";
 import { tagsQueryOptions } from "./search.queries";
-
-/** `/search?q=…&tag=…` for some words and a tag (either may be empty). */
-export function searchHref(q: string, tag?: string | null, page = 1) {
-  const params = new URLSearchParams();
-  if (q.trim()) params.set("q", q.trim());
-  if (tag) params.set("tag", tag);
-  if (page > 1) params.set("page", String(page));
-  return `/search?${params}`;
-}
-
-/** The search box of the header: words go to /search. */
-export function HeaderSearch() {
-  const [params] = useSearchParams();
-  const [text, setText] = useState(params.get("q") ?? "");
-  const navigate = useNavigate();
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    navigate(searchHref(text));
-  };
-  return (
-    <search>
-      <form onSubmit={submit} className="header-search">
-        <label htmlFor="header-search" className="header-search-label">
-          Search
-        </label>
-        <input
-          id="header-search"
-          type="search"
-          value={text}
-          maxLength={SEARCH_MAX_LENGTH}
-          placeholder="Projects, tags…"
-          onChange={(e) => setText(e.target.value)}
-        />
-      </form>
-    </search>
-  );
-}
 
 /** Results that stay live: the list is a feed query, refetched on every change to any project. */
 export function SearchPage() {
