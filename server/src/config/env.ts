@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { z } from "zod";
+import type { Fault } from "../freshness/pipeline.js";
 
 /**
  * The process environment, parsed once at start. A bad value fails fast with a
@@ -64,6 +65,11 @@ const EnvSchema = z
     REDIS_KEY_PREFIX: z.string().default("zs:"),
     INSTANCE_ID: z.string().trim().min(1).optional(),
     TRUST_PROXY: flag(),
+    ZEROSTALE_TEST_FAULT: z
+      .string()
+      .regex(/^(after-commit|after-invalidate):[a-z]+:[a-z]+$/, "must be <after-commit|after-invalidate>:<event type>")
+      .optional()
+      .describe("tests only: the process SIGKILLs itself at that point of a change with that event (ADR 014)"),
     SEED: z
       .enum(["auto", "always", "never"])
       .default("auto")
@@ -112,6 +118,8 @@ export interface Config {
   instanceId: string;
   trustProxy: boolean;
   seed: "auto" | "always" | "never";
+  /** Tests only (refused when NODE_ENV=production): where a change kills its process. */
+  testFault: Fault | null;
 }
 
 export class ConfigError extends Error {
@@ -145,5 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     trustProxy: e.TRUST_PROXY,
     seed: e.SEED,
+    testFault: faultOf(e.ZEROSTALE_TEST_FAULT, env.NODE_ENV),
   };
+}
+
+function faultOf(spec: string | undefined, nodeEnv: string | undefined): Fault | null {
+  if (!spec) return null;
+  if (nodeEnv === "production")
+    throw new ConfigError(["ZEROSTALE_TEST_FAULT is for tests only; unset it in production"]);
+  const i = spec.indexOf(":");
+  return { point: spec.slice(0, i) as Fault["point"], type: spec.slice(i + 1) as Fault["type"] };
 }

@@ -37,7 +37,12 @@ export default fp<DbPluginOptions>(
       if (opts.migrate !== false) await logMigrations(app, await migrate(opened.raw));
       const firstStart = (await db.prisma.user.count()) === 0;
       if ((config.seed === "auto" && firstStart) || config.seed === "always") {
-        const summary = await seed(db.prisma, config.adminEmails);
+        // Nothing is cached and nobody listens yet: the seed's rows need no outbox
+        // records (ADR 014). PGlite is one session, so the mark covers every statement.
+        await db.prisma.$executeRawUnsafe("SET zerostale.origin = 'app'");
+        const summary = await seed(db.prisma, config.adminEmails).finally(() =>
+          db.prisma.$executeRawUnsafe("RESET zerostale.origin"),
+        );
         app.log.info(summary, "seeded the embedded database with demo data");
       }
     }

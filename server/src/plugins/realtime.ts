@@ -19,13 +19,17 @@ declare module "fastify" {
 export interface Realtime {
   io: Server;
   bus: EventBus;
-  /** Hands envelopes to the coalescer, which numbers and delivers them. */
-  emit(batch: Outgoing[]): void;
+  /**
+   * Hands envelopes to the coalescer, which numbers and publishes them.
+   * Resolves true once they are published to every instance (false: delivered
+   * to this instance only, Redis unreachable).
+   */
+  emit(batch: Outgoing[]): Promise<boolean>;
   /** Rooms that have sockets on this instance. */
   localRooms(): Room[];
   /** Ends a session's private subscriptions on every instance (logout). */
   endSession(sessionId: string): Promise<void>;
-  health(): { up: boolean; adapter: "redis" | "memory"; sockets: number };
+  health(): { up: boolean; adapter: "redis" | "memory"; sockets: number; subscription: boolean };
 }
 
 interface SocketData {
@@ -112,7 +116,15 @@ export default fp(
       redisConnections.push(pub, sub, events);
       // Their outages are handled through the command link (RedisLink); here they only reconnect.
       for (const c of redisConnections) c.on("error", (err) => app.log.debug({ err }, "redis (pub/sub) error"));
-      const redisBus = new RedisBus(app.redis, events, config.redisKeyPrefix, deliver, metrics, app.log);
+      const redisBus = new RedisBus(
+        app.redis,
+        events,
+        config.redisKeyPrefix,
+        deliver,
+        metrics,
+        app.log,
+        config.instanceId,
+      );
       await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
       io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
       await redisBus.start();
@@ -121,24 +133,28 @@ export default fp(
       bus = new MemoryBus(deliver);
     }
 
-    const send = (batch: Outgoing[]) => {
-      bus.publish(batch).catch((err) => app.log.error({ err }, "could not deliver events"));
-    };
+    const send = (batch: Outgoing[]) =>
+      bus.publish(batch).catch((err) => {
+        app.log.error({ err }, "could not deliver events");
+        return false;
+      });
     const coalescer = new Coalescer(config.coalesceWindowMs, send, metrics);
     // Events that only echo others (leaderboard:updated) get a window of their own.
     const throttled = new Map<number, Coalescer>();
-    const emit = (batch: Outgoing[]) => {
+    const emit = async (batch: Outgoing[]) => {
       const now: Outgoing[] = [];
+      const sent: Promise<boolean>[] = [];
       for (const o of batch) {
         const ms = config.coalesceWindowMs > 0 ? throttleOf(o.type) : undefined;
         if (ms === undefined) now.push(o);
         else {
           const c = throttled.get(ms) ?? new Coalescer(ms, send, metrics);
           throttled.set(ms, c);
-          c.push([o]);
+          sent.push(c.push([o]));
         }
       }
-      if (now.length) coalescer.push(now);
+      if (now.length) sent.push(coalescer.push(now));
+      return (await Promise.all(sent)).every(Boolean);
     };
 
     const endLocalSession = (sessionId: string) => {
@@ -237,6 +253,8 @@ export default fp(
         up: config.redisUrl ? (app.redis?.up ?? false) : true,
         adapter: config.redisUrl ? "redis" : "memory",
         sockets: io.of("/").sockets.size,
+        // The event subscription, heartbeat-checked (a stalled one is false within 2 s).
+        subscription: bus instanceof RedisBus ? bus.healthy : true,
       }),
     };
     app.decorate("realtime", realtime);
