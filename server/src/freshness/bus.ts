@@ -25,8 +25,12 @@ export interface Outgoing {
   ids?: string[] | undefined;
 }
 
-/** Hands envelopes to this instance's sockets (a batch at a time, so a socket's share can go out in one write). */
-export type Deliver = (batch: Envelope[]) => void;
+/**
+ * Hands envelopes to this instance's sockets (a batch at a time, so a socket's
+ * share can go out in one write). `local`: numbered by this instance alone
+ * (Redis unreachable), not part of the shared stream.
+ */
+export type Deliver = (batch: Envelope[], local?: boolean) => void;
 
 /**
  * Numbers envelopes per room and delivers them to the sockets of every
@@ -320,6 +324,7 @@ export class RedisBus implements EventBus {
       batch.map(
         (o) => ({ type: o.type, room: o.room, seq: this.local.next(o.room), at: o.at, data: o.data }) as Envelope,
       ),
+      true,
     );
     return false;
   }

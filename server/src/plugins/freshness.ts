@@ -20,18 +20,15 @@ export default fp(
     const freshness = new Freshness(db, cache, realtime.emit, metrics, app.log, config.testFault);
     app.decorate("freshness", freshness);
 
-    /** Tells this instance's clients to refetch everything their rooms cover. */
-    const resyncClients = async (reason: string) => {
+    /** Everything may have changed (a bulk write from outside): every client of every instance refetches. */
+    const resync = async (reason: string) => {
+      await cache.invalidate(["*"]);
       const rooms: Room[] = realtime.localRooms();
       app.log.info({ reason, rooms: rooms.length }, "resyncing clients");
       metrics.resyncs.inc({ reason }, rooms.length);
       const e = resyncEvent();
       const at = new Date().toISOString();
       await realtime.emit(rooms.map((room) => ({ room, type: e.type, data: e.data, at, key: coalesceKeyOf(e) })));
-    };
-    const resync = async (reason: string) => {
-      await cache.invalidate(["*"]);
-      await resyncClients(reason);
     };
     app.decorate("resync", resync);
 
@@ -40,7 +37,8 @@ export default fp(
     // failure may have left stale was in the outbox, and the link's recovery
     // completed it before trusting Redis again (ADR 014).
     redis?.on("up", (recovered) => {
-      if (recovered) void resyncClients("redis link recovered");
+      if (recovered)
+        realtime.resyncLocal("redis link recovered").catch((err) => app.log.warn({ err }, "could not resync clients"));
     });
 
     const relay = new OutboxRelay(

@@ -1,4 +1,4 @@
-import { type Envelope, throttleOf } from "@shared/realtime/events";
+import { type Envelope, resyncEvent, throttleOf } from "@shared/realtime/events";
 import { parseRoom, type Room } from "@shared/realtime/rooms";
 import { createAdapter } from "@socket.io/redis-adapter";
 import fp from "fastify-plugin";
@@ -27,6 +27,13 @@ export interface Realtime {
   emit(batch: Outgoing[]): Promise<boolean>;
   /** Rooms that have sockets on this instance. */
   localRooms(): Room[];
+  /**
+   * Tells this instance's clients (only them) to refetch the rooms whose stream
+   * moved past what this instance delivered (its subscription was down): each
+   * such room gets a `cache:invalidate` resync numbered with the room's current
+   * seq, a jump for a client that missed something. Returns how many it sent.
+   */
+  resyncLocal(reason: string): Promise<number>;
   /** Ends a session's private subscriptions on every instance (logout). */
   endSession(sessionId: string): Promise<void>;
   health(): { up: boolean; adapter: "redis" | "memory"; sockets: number; subscription: boolean };
@@ -91,6 +98,9 @@ export default fp(
     // together, and at a thousand sockets the write system calls are about half
     // of an instance's CPU (ADR 009).
     let queued: Envelope[] = [];
+    // The last number of the shared stream this instance delivered per room
+    // (absent: unknown, or it delivered locally numbered envelopes meanwhile).
+    const delivered = new Map<Room, number>();
     const flushDeliveries = () => {
       const batch = queued;
       queued = [];
@@ -102,7 +112,10 @@ export default fp(
       }
       for (const c of corked) c.uncork();
     };
-    const deliver = (batch: Envelope[]) => {
+    const deliver = (batch: Envelope[], local = false) => {
+      for (const e of batch)
+        if (local) delivered.delete(e.room);
+        else delivered.set(e.room, Math.max(e.seq, delivered.get(e.room) ?? 0));
       if (!queued.length) setImmediate(flushDeliveries);
       queued.push(...batch);
     };
@@ -240,10 +253,29 @@ export default fp(
       });
     });
 
+    const resyncLocal = async (reason: string) => {
+      const e = resyncEvent();
+      const at = new Date().toISOString();
+      let sent = 0;
+      const rooms = [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null);
+      for (const room of rooms) {
+        const seq = await bus.currentSeq(room);
+        const last = delivered.get(room);
+        if (last !== undefined && last >= seq) continue;
+        delivered.set(room, seq);
+        io.local.to(room).emit(e.type as never, { type: e.type, room, seq, at, data: e.data } as never);
+        sent++;
+      }
+      metrics.resyncs.inc({ reason }, sent);
+      app.log.info({ reason, rooms: sent }, "resynced this instance's clients");
+      return sent;
+    };
+
     const realtime: Realtime = {
       io: io as unknown as Server,
       bus,
       emit,
+      resyncLocal,
       localRooms: () => [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null),
       async endSession(sessionId) {
         endLocalSession(sessionId);
