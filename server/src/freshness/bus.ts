@@ -104,7 +104,7 @@ export class MemoryBus implements EventBus {
   private readonly seq = new LocalSequencer();
   private readonly published = new Published();
   constructor(private readonly deliver: Deliver) {}
-  async publish(batch: Outgoing[]) {
+  async publish(batch: Outgoing[], _opts?: { durable?: boolean }) {
     const fresh = batch.filter((o) => this.published.fresh(o));
     if (fresh.length)
       this.deliver(

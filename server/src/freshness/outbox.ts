@@ -19,7 +19,7 @@ interface Change {
 }
 
 /** How often a relay looks for rows that are due, besides being woken by NOTIFY. */
-const POLL_MS = 100;
+const POLL_MS = 50;
 /** Rows one claim takes at most. */
 const BATCH = 1000;
 /** Above this many distinct external changes in one claim, treat the write as "everything changed". */

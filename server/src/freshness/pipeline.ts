@@ -84,7 +84,7 @@ const MAX_ATTEMPTS = 3;
 // Under a burst, writers queue for a connection rather than fail fast.
 const TX_OPTIONS = { maxWait: 5_000, timeout: 10_000 } as const;
 /** A relay leaves a row to its writer this long after it was written (ADR 014). */
-export const RELAY_AFTER_MS = 400;
+export const RELAY_AFTER_MS = 300;
 const READY_IN = Prisma.raw(`clock_timestamp() + interval '${RELAY_AFTER_MS} milliseconds'`);
 /** How long a writer whose invalidation failed waits for a relay to complete its change before answering. */
 const HANDOVER_WAIT_MS = 1500;
