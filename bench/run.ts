@@ -174,6 +174,15 @@ async function main() {
     check("faults: stale reads", f.staleReads);
     progress(`faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`);
   }
+  if (only?.has("throughput"))
+    // The cost of a write on its own (not part of a default run: the crash scenario measures it too).
+    await withCluster({ users: 300 }, async (cluster) => {
+      const t = await writeThroughput(cluster, { seconds: SIZES.crash.throughputSeconds, concurrency: 32 });
+      results.throughput = t;
+      progress(
+        `throughput: ${t.writesPerSecond} writes/s at saturation (p50 ${t.latencyMs.p50} / p99 ${t.latencyMs.p99} ms)`,
+      );
+    });
   if (want("crash"))
     await withCluster({ instances: 3, users: 300 }, async (cluster) => {
       const { throughputSeconds, ...opts } = SIZES.crash;
@@ -187,7 +196,7 @@ async function main() {
       check("crash: committed changes lost silently", c.lostSilently);
       check("crash: committed changes never delivered to a client that stayed connected", c.undeliveredToWatcher);
       progress(
-        `crash: ${c.kills} kills, ${c.commentsCommitted} comments committed (${c.commentsUnanswered} unanswered), stale ${c.staleReads}, undelivered ${c.undeliveredToWatcher}, lost silently ${c.lostSilently}, completion after death p50 ${c.completionAfterWriterDiedMs.p50} / p99 ${c.completionAfterWriterDiedMs.p99} / max ${c.completionAfterWriterDiedMs.max} ms (n ${c.completionAfterWriterDiedMs.n}), resyncs per kill ${c.resyncEnvelopesPerKill}`,
+        `crash: ${c.kills} kills, ${c.commentsCommitted} comments committed (${c.commentsUnanswered} unanswered), stale ${c.staleReads}, undelivered ${c.undeliveredToWatcher}, lost silently ${c.lostSilently}, completion of orphaned changes after their commit p50 ${c.completionAfterWriterDiedMs.p50} / p99 ${c.completionAfterWriterDiedMs.p99} / max ${c.completionAfterWriterDiedMs.max} ms, after the kill p50 ${c.completionAfterKillMs.p50} / max ${c.completionAfterKillMs.max} ms (n ${c.completionAfterWriterDiedMs.n}), resyncs per kill ${c.resyncEnvelopesPerKill}`,
       );
     });
   if (want("browser"))

@@ -166,11 +166,16 @@ export async function crash(
   }
   // Comments no watcher on instance 0 (never killed) ever saw: undelivered to a client that stayed connected.
   const neverSeen = committed.filter((c) => !seenByStayer.has(c.id)).length;
-  // Commit → completion when the writer died: the comments committed within 1.5 s before a kill that went unanswered.
-  const completion = committed
-    .filter((c) => kills.some((k) => c.at.getTime() <= k.at && k.at - c.at.getTime() < 1500))
-    .map((c) => (firstSeen.get(c.id) ?? Number.POSITIVE_INFINITY) - c.at.getTime())
-    .filter(Number.isFinite);
+  // Commit → completion when the writer died: comments committed at most 1.5 s before a kill, first seen
+  // by a watcher after the kill (their writer did not complete them). From the commit (created_at is the
+  // statement's start, so this over-counts under load) and from the kill (the commit was before it).
+  const orphans = committed.flatMap((c) => {
+    const k = kills.find((k) => c.at.getTime() <= k.at && k.at - c.at.getTime() < 1500);
+    const seen = firstSeen.get(c.id);
+    return k && seen !== undefined && seen > k.at ? [{ fromCommit: seen - c.at.getTime(), fromKill: seen - k.at }] : [];
+  });
+  const completion = orphans.map((o) => o.fromCommit);
+  const afterKill = orphans.map((o) => o.fromKill);
   let stale = 0;
   for (const r of reads) {
     const newest = commits
