@@ -197,11 +197,8 @@ export async function crash(
     undeliveredToWatcher: neverSeen,
     lostSilently,
     duplicated: report.duplicated,
-    completionAfterWriterDiedMs: {
-      n: completion.length,
-      ...pct,
-      max: completion.length ? Math.max(...completion) : null,
-    },
+    completionAfterWriterDiedMs: { n: completion.length, ...pct },
+    completionAfterKillMs: percentiles(afterKill),
     resyncEnvelopesPerKill: kills.length ? Math.round(((report.resyncs + resyncsSeen.n) / kills.length) * 10) / 10 : 0,
     reconnects: report.reconnects,
   };
