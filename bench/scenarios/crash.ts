@@ -132,19 +132,29 @@ export async function crash(
     ...projects.map((p) => reader(p)),
   ]);
 
-  // The faults: SIGKILL one instance (never the same twice in a row), start it again.
+  // The faults: every few seconds SIGKILL an instance that is up (never instance 0, whose watcher and
+  // clients stay connected throughout), and start it again in the background (a start takes seconds).
   const kills: { at: number; instance: number }[] = [];
+  const restarts: Promise<void>[] = [];
   let victim = 0;
   while (now() + opts.killEveryMs < deadline) {
     await new Promise((r) => setTimeout(r, opts.killEveryMs));
-    victim = (victim % (urls.length - 1)) + 1; // instances 1.., so instance 0's watcher and clients stay
-    up.delete(urls[victim]!);
-    kills.push({ at: Date.now(), instance: victim });
-    cluster.kill(victim);
-    await new Promise((r) => setTimeout(r, 300));
-    await cluster.start(victim).catch(() => {});
-    up.add(urls[victim]!);
+    const candidates = urls.map((_, i) => i).filter((i) => i > 0 && up.has(urls[i]!));
+    if (!candidates.length) continue;
+    victim = candidates.find((i) => i !== victim) ?? candidates[0]!;
+    const i = victim;
+    up.delete(urls[i]!);
+    kills.push({ at: Date.now(), instance: i });
+    cluster.kill(i);
+    restarts.push(
+      (async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        await cluster.start(i).catch(() => {});
+        up.add(urls[i]!);
+      })(),
+    );
   }
+  await Promise.all(restarts);
   await comments;
   await load;
   await new Promise((r) => setTimeout(r, 2500)); // relays finish, events land
