@@ -8,7 +8,7 @@
  * The dying instance is a real child process (server.ts) with the test-only
  * fault point ZEROSTALE_TEST_FAULT: it SIGKILLs itself there.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -17,12 +17,11 @@ import {
   settle,
   setupApp,
   signup,
-  TEST_JWT_SECRET,
+  startInstance,
   type TestContext,
   type TestUser,
   waitFor,
 } from "../../test/helpers.js";
-import { freePort } from "../../test/redis-server.js";
 
 let b: TestContext;
 let owner: TestUser;
@@ -41,37 +40,9 @@ afterAll(async () => {
 
 /** Starts instance A as its own process, on B's database and Redis prefix, dying at `fault`. */
 async function startDoomed(fault: string): Promise<{ base: string; died: Promise<number> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: b.db.url,
-      REDIS_URL: b.config.redisUrl!,
-      REDIS_KEY_PREFIX: b.config.redisKeyPrefix,
-      JWT_SECRET: TEST_JWT_SECRET,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "fatal",
-      INSTANCE_ID: `doomed-${port}`,
-      ZEROSTALE_TEST_FAULT: fault,
-    },
-    stdio: "ignore",
-  });
+  const { child, base, exited } = await startInstance(b, { ZEROSTALE_TEST_FAULT: fault });
   children.push(child);
-  const died = new Promise<number>((resolve) => child.once("exit", () => resolve(Date.now())));
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      try {
-        return (await fetch(`${base}/api/health`)).ok;
-      } catch {
-        return false;
-      }
-    },
-    30_000,
-    "instance A up",
-  );
-  return { base, died };
+  return { base, died: exited };
 }
 
 /** Sends a write to the doomed instance; it dies before answering. */

@@ -6,7 +6,6 @@
  * with the stream: nothing numbered at or below the ack arrives after it.
  * Runs against a redis-server of its own, through proxies.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -16,13 +15,13 @@ import {
   settle,
   setupApp,
   signup,
-  TEST_JWT_SECRET,
+  startInstance,
   type TestContext,
   type TestSocket,
   type TestUser,
   waitFor,
 } from "../../test/helpers.js";
-import { freePort, type OwnRedis, startOwnRedis, startProxy, type TcpProxy } from "../../test/redis-server.js";
+import { type OwnRedis, startOwnRedis, startProxy, type TcpProxy } from "../../test/redis-server.js";
 
 let redis: OwnRedis;
 let toA: TcpProxy;
@@ -179,36 +178,10 @@ describe("links", () => {
   });
 
   it("a process paused for 1.5 s (SIGSTOP) flushes nobody else's cache and resyncs nobody else's clients", async () => {
-    const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
-      env: {
-        ...process.env,
-        DATABASE_URL: b.db.url,
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: b.config.redisKeyPrefix,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "fatal",
-        INSTANCE_ID: `paused-${port}`,
-      },
-      stdio: "ignore",
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { child, base } = await startInstance(b);
     const onA = await connectSocket(a.app);
     const onB = await connectSocket(b.app);
     try {
-      await waitFor(
-        async () => {
-          try {
-            return (await fetch(`${base}/api/health`)).ok;
-          } catch {
-            return false;
-          }
-        },
-        30_000,
-        "the third instance up",
-      );
       await onA.subscribe(`project:${projectId}`);
       await onB.subscribe(`project:${projectId}`);
       const before = {
