@@ -18,6 +18,7 @@ import { browserFreshnessOn } from "./scenarios/browser.js";
 import { browserKinds } from "./scenarios/browser-kinds.js";
 import { burst } from "./scenarios/burst.js";
 import { cacheMix } from "./scenarios/cache.js";
+import { crash, writeThroughput } from "./scenarios/crash.js";
 import { externalWrites } from "./scenarios/external.js";
 import { fanout, rawFloor } from "./scenarios/fanout.js";
 import { faults } from "./scenarios/faults.js";
@@ -44,6 +45,7 @@ const SIZES = quick
       burst: { votes: 200, watchers: 100, seconds: 2 },
       external: { rates: [20, 100], secondsPerRate: 2 },
       faults: { clients: 60, seconds: 16, rate: 10 },
+      crash: { clients: 30, seconds: 14, rate: 10, killEveryMs: 3500, throughputSeconds: 5 },
       users: 300,
       search: { projects: 10_000, queries: 200, seconds: 3, concurrency: 8 },
       followPost: { followers: 500, connected: 100, readers: 4 },
@@ -63,6 +65,7 @@ const SIZES = quick
       burst: { votes: 1000, watchers: 500, seconds: 4 },
       external: { rates: [50, 200, 500, 1000, 2000, 4000], secondsPerRate: 4 },
       faults: { clients: 200, seconds: 40, rate: 20 },
+      crash: { clients: 100, seconds: 60, rate: 20, killEveryMs: 4000, throughputSeconds: 15 },
       users: 1000,
       search: { projects: 10_000, queries: 1000, seconds: 10, concurrency: 16 },
       followPost: { followers: 5000, connected: 1000, readers: 8 },
@@ -259,6 +262,31 @@ async function main() {
     check("faults: stale reads", f.staleReads);
     progress(`faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`);
   }
+  if (only?.has("throughput"))
+    // The cost of a write on its own (not part of a default run: the crash scenario measures it too).
+    await withCluster({ users: 300 }, async (cluster) => {
+      const t = await writeThroughput(cluster, { seconds: SIZES.crash.throughputSeconds, concurrency: 32 });
+      results.throughput = t;
+      progress(
+        `throughput: ${t.writesPerSecond} writes/s at saturation (p50 ${t.latencyMs.p50} / p99 ${t.latencyMs.p99} ms)`,
+      );
+    });
+  if (want("crash"))
+    await withCluster({ instances: 3, users: 300 }, async (cluster) => {
+      const { throughputSeconds, ...opts } = SIZES.crash;
+      const throughput = await writeThroughput(cluster, { seconds: throughputSeconds, concurrency: 32 });
+      progress(
+        `crash: write throughput at saturation ${throughput.writesPerSecond}/s (p99 ${throughput.latencyMs.p99} ms)`,
+      );
+      const c = await crash(cluster, opts);
+      results.crash = { ...c, throughput };
+      check("crash: stale reads", c.staleReads);
+      check("crash: committed changes lost silently", c.lostSilently);
+      check("crash: committed changes never delivered to a client that stayed connected", c.undeliveredToWatcher);
+      progress(
+        `crash: ${c.kills} kills, ${c.commentsCommitted} comments committed (${c.commentsUnanswered} unanswered), stale ${c.staleReads}, undelivered ${c.undeliveredToWatcher}, lost silently ${c.lostSilently}, completion of orphaned changes after their commit p50 ${c.completionAfterWriterDiedMs.p50} / p99 ${c.completionAfterWriterDiedMs.p99} / max ${c.completionAfterWriterDiedMs.max} ms, after the kill p50 ${c.completionAfterKillMs.p50} / max ${c.completionAfterKillMs.max} ms (n ${c.completionAfterWriterDiedMs.n}), resyncs per kill ${c.resyncEnvelopesPerKill}`,
+      );
+    });
   if (want("browser"))
     await withCluster({ users: 20 }, async (cluster) => {
       const b = await browserFreshnessOn(cluster, { quick });

@@ -3,6 +3,7 @@
  * from the migrated template), real Redis (a key prefix per app group), the
  * real app through `inject`, and real socket.io-client connections.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { AuthResponse } from "@shared/contracts/auth";
@@ -13,7 +14,7 @@ import { io as connect, type Socket } from "socket.io-client";
 import { inject as provided } from "vitest";
 import { buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config/env.js";
-import { clearRedisPrefix } from "./redis-server.js";
+import { clearRedisPrefix, freePort } from "./redis-server.js";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-123456";
 
@@ -246,3 +247,42 @@ export async function connectSocket(app: FastifyInstance, token?: string): Promi
 
 /** Lets in-flight deliveries land (for asserting that something did NOT arrive). */
 export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the app as a process of its own (server.ts, as `npm start` runs it) on
+ * `share`'s database, Redis and key prefix, and waits until it answers. For
+ * tests that kill or pause an instance. `exited` resolves with the time it exited.
+ */
+export async function startInstance(
+  share: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; base: string; exited: Promise<number> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "server/src/server.ts"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: share.db.url,
+      REDIS_URL: share.config.redisUrl!,
+      REDIS_KEY_PREFIX: share.config.redisKeyPrefix,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "fatal",
+      INSTANCE_ID: `child-${port}`,
+      ...env,
+    },
+    stdio: "ignore",
+  });
+  const exited = new Promise<number>((resolve) => child.once("exit", () => resolve(Date.now())));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () =>
+      (await fetch(`${base}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )) || child.exitCode !== null,
+    30_000,
+    "the instance's process up",
+  );
+  return { child, base, exited };
+}

@@ -95,6 +95,14 @@ export interface TcpProxy {
   /** Drops every connection through the proxy and refuses new ones, like a network partition. */
   cut(): Promise<void>;
   heal(): Promise<void>;
+  /**
+   * Stalls (does not reset) the open connections whose client has sent `match`
+   * (every one when omitted): they stay open, and nothing passes either way.
+   * New connections pass. Returns how many it stalled.
+   */
+  stall(match?: string): number;
+  /** Lets the stalled connections flow again. */
+  unstall(): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +111,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const { createServer: createTcp, connect } = await import("node:net");
   const port = await freePort();
   const sockets = new Set<import("node:net").Socket>();
+  type Pair = { client: import("node:net").Socket; upstream: import("node:net").Socket; sent: string };
+  const pairs = new Set<Pair>();
+  const stalled = new Set<Pair>();
   let server: import("node:net").Server | null = null;
   const listen = () =>
     new Promise<void>((resolve) => {
@@ -111,12 +122,19 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
         const upstream = connect(targetPort, "127.0.0.1");
         sockets.add(client);
         sockets.add(upstream);
+        const pair: Pair = { client, upstream, sent: "" };
+        pairs.add(pair);
+        client.on("data", (d: Buffer) => {
+          if (pair.sent.length < 64_000) pair.sent += d.toString("latin1");
+        });
         client.pipe(upstream).pipe(client);
         const drop = () => {
           client.destroy();
           upstream.destroy();
           sockets.delete(client);
           sockets.delete(upstream);
+          pairs.delete(pair);
+          stalled.delete(pair);
         };
         client.on("error", drop).on("close", drop);
         upstream.on("error", drop).on("close", drop);
@@ -131,6 +149,27 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       server.close(() => resolve());
       server = null;
     });
+  const stall = (match?: string) => {
+    let n = 0;
+    for (const p of pairs) {
+      if (stalled.has(p) || (match !== undefined && !p.sent.toLowerCase().includes(match.toLowerCase()))) continue;
+      p.client.unpipe(p.upstream);
+      p.upstream.unpipe(p.client);
+      p.client.pause();
+      p.upstream.pause();
+      stalled.add(p);
+      n++;
+    }
+    return n;
+  };
+  const unstall = () => {
+    for (const p of stalled) {
+      p.client.pipe(p.upstream).pipe(p.client);
+      p.client.resume();
+      p.upstream.resume();
+    }
+    stalled.clear();
+  };
   await listen();
-  return { url: `redis://127.0.0.1:${port}`, cut: stop, heal: listen, close: stop };
+  return { url: `redis://127.0.0.1:${port}`, cut: stop, heal: listen, stall, unstall, close: stop };
 }

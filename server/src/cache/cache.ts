@@ -59,13 +59,12 @@ export class Cache {
   private readonly hotByTag = new Map<string, Set<string>>();
   private readonly refreshQueue = new Set<string>();
   private refreshing = 0;
-  private onLost: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly store: CacheStore,
     private readonly isUp: () => boolean,
-    /** Distrusts the store; `announced` when the caller tells the other instances itself. */
-    private readonly onFailure: (reason: string, opts?: { announced?: boolean }) => void,
+    /** Distrusts the store (this instance only). */
+    private readonly onFailure: (reason: string) => void,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly ttlSeconds: number,
@@ -73,15 +72,6 @@ export class Cache {
 
   health(): CacheHealth {
     return { up: this.isUp(), kind: this.store.kind };
-  }
-
-  /**
-   * Called (and awaited, before the mutation's response) when an invalidation
-   * could not be recorded: other instances may still trust the entries it should
-   * have dropped, and must be told before anyone is told the write succeeded.
-   */
-  setInvalidationLostHandler(handler: () => Promise<void>) {
-    this.onLost = handler;
   }
 
   /**
@@ -197,8 +187,8 @@ export class Cache {
   /**
    * Moves the generation of every resource (and of nothing else), then starts
    * refilling the hot entries that depended on them. Returns false when the
-   * store could not record it; the link is then marked down and will move the
-   * global generation before the cache is trusted again.
+   * store could not record it; the link is then marked down, and the change
+   * stays in the outbox until some instance's invalidation succeeds (ADR 014).
    */
   async invalidate(resources: Iterable<Resource>): Promise<boolean> {
     const keys = keysToBump([...resources]);
@@ -207,9 +197,7 @@ export class Cache {
       await this.store.bump(keys);
       this.metrics.invalidations.inc(keys.length);
     } catch (err) {
-      // Told to the others below, and waited for: no separate notice.
-      this.fail("invalidate", err, { announced: this.onLost !== null });
-      await this.onLost?.().catch((e) => this.log.error({ err: e }, "could not announce a lost invalidation"));
+      this.fail("invalidate", err);
       return false;
     }
     this.scheduleRefresh(keys);
@@ -292,10 +280,10 @@ export class Cache {
     await this.fill(lookup.key, entry.name, entry.load, entry.ttlSeconds);
   }
 
-  private fail(op: string, err: unknown, opts?: { announced?: boolean }) {
+  private fail(op: string, err: unknown) {
     this.metrics.cacheErrors.inc({ op });
     this.log.warn({ err, op }, "cache operation failed; falling back to the database");
-    this.onFailure(`${op} failed`, opts);
+    this.onFailure(`${op} failed`);
   }
 }
 

@@ -7,6 +7,8 @@ export class MemoryStore implements CacheStore {
   readonly kind = "memory" as const;
   private readonly gens = new Map<string, number>();
   private readonly entries = new Map<string, { value: string; expires: number }>();
+  /** Per entry name, the key it was last stored under (superseded generations are deleted). */
+  private readonly latest = new Map<string, string>();
 
   // One process: the cache's own single flight already shares loads, so every miss gets the lease.
   async lookup(name: string, tagKeys: string[], _leaseMs: number): Promise<Lookup> {
@@ -32,6 +34,11 @@ export class MemoryStore implements CacheStore {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     if (this.entries.size >= MAX_ENTRIES) this.evict();
+    const name = key.slice(0, key.lastIndexOf("|"));
+    const prev = this.latest.get(name);
+    if (prev !== undefined && prev !== key) this.entries.delete(prev);
+    this.latest.set(name, key);
+    if (this.latest.size > MAX_ENTRIES) this.latest.delete(this.latest.keys().next().value as string);
     this.entries.delete(key);
     this.entries.set(key, { value, expires: Date.now() + ttlSeconds * 1000 });
   }

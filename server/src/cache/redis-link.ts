@@ -53,16 +53,17 @@ export function connectRedis(
 /**
  * The command connection to Redis and its health. Commands fail fast while the
  * link is down (no offline queue: a queued invalidation executed later is worse
- * than none). The link is trusted again only after it has moved the global
- * cache generation, so nothing cached before or during an outage, when
- * invalidations could not be recorded, is ever served again.
+ * than none). A failure concerns this instance only (ADR 014): invalidations
+ * that failed stay in the outbox, so the link is trusted again once the
+ * recovery has completed every change that is due (see OutboxRelay.drain), and
+ * the global generation moves only when Redis itself restarted (it may have
+ * come back with old data).
  *
  * Emits "down" when it stops being trusted and "up" once trusted again.
  */
 export class RedisLink extends EventEmitter<{
   up: [recovered: boolean];
   down: [reason: string];
-  lost: [reason: string];
 }> {
   readonly client: Redis;
   private trusted = false;
@@ -72,12 +73,14 @@ export class RedisLink extends EventEmitter<{
   private probing = false;
   private closed = false;
   private readonly dependencies: (() => boolean)[] = [];
+  private runId: string | null = null;
+  private recovery: () => Promise<void> = async () => {};
 
   constructor(
     target: RedisTarget,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-    /** Moves the global generation; must succeed before the link is trusted. */
+    /** Moves the global generation; run when Redis restarted, before the link is trusted. */
     private readonly resetCache: () => Promise<void>,
   ) {
     super();
@@ -107,22 +110,25 @@ export class RedisLink extends EventEmitter<{
     this.dependencies.push(ready);
   }
 
+  /** What must succeed before the link is trusted again (completing the changes that are due). */
+  setRecovery(recovery: () => Promise<void>) {
+    this.recovery = recovery;
+  }
+
   /** Re-evaluates trust now (a dependency became ready). */
   recheck() {
     if (!this.trusted && this.client.status === "ready") void this.probe();
   }
 
   /**
-   * Called when a command failed (or another instance reported that it could
-   * not reach Redis): the link is not trusted until a probe has moved the global
-   * generation after this call. Emits "lost", so the other instances can be
-   * told (they may still trust entries this failure left stale), unless they
-   * know already: `announced` when a peer reported it, or the caller tells them.
+   * Called when a command failed: the link is not trusted until a probe has
+   * run the recovery after this call. Nothing is told to the other instances:
+   * what this failure may have left stale is in the outbox, which their relays
+   * complete.
    */
-  markDown(reason: string, opts: { announced?: boolean } = {}) {
+  markDown(reason: string) {
     if (this.closed) return;
     this.debt++;
-    if (!opts.announced) this.emit("lost", reason);
     if (this.trusted) {
       this.trusted = false;
       this.metrics.cacheHealthy.set(0);
@@ -142,8 +148,10 @@ export class RedisLink extends EventEmitter<{
         if (!this.dependencies.every((ready) => ready())) return; // recheck() will start a new probe
         try {
           const debt = this.debt;
-          await this.client.ping();
-          await this.resetCache();
+          const runId = /run_id:(\w+)/.exec(await this.client.info("server"))?.[1] ?? null;
+          if (this.runId !== null && runId !== this.runId) await this.resetCache();
+          this.runId = runId;
+          await this.recovery();
           if (debt !== this.debt) continue; // failed again meanwhile: move the generation once more
           const recovered = this.everUp;
           this.everUp = true;

@@ -49,9 +49,15 @@ for i = 2, #ARGV, 2 do
 end
 return out`;
 
-// Stores the entry and releases its lease in one step.
+// Stores the entry and releases its lease in one step, and replaces the entry
+// of the same name stored under older generations (KEYS[2] points at the last
+// one stored): a superseded entry is deleted when its successor is stored, not
+// left to its TTL, so memory tracks live data rather than writes × TTL.
 const FILL = `redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('DEL', KEYS[1] .. ':lease')
+local prev = redis.call('GET', KEYS[2])
+if prev and prev ~= KEYS[1] then redis.call('DEL', prev) end
+redis.call('SET', KEYS[2], KEYS[1], 'EX', ARGV[2])
 return 1`;
 
 const HIT = `local n = redis.call('INCR', KEYS[1])
@@ -60,7 +66,7 @@ return n`;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    zsFill(key: string, value: string, ttl: number): Result<number, Context>;
+    zsFill(key: string, latest: string, value: string, ttl: number): Result<number, Context>;
     zsLookupMany(numKeys: number, ...args: string[]): Result<(string | number | null)[], Context>;
     zsBump(numKeys: number, ...keys: string[]): Result<number, Context>;
     zsHit(key: string, ttl: number): Result<number, Context>;
@@ -70,13 +76,14 @@ declare module "ioredis" {
 export function defineCacheScripts(redis: Redis) {
   redis.defineCommand("zsBump", { lua: BUMP });
   redis.defineCommand("zsHit", { lua: HIT, numberOfKeys: 1 });
-  redis.defineCommand("zsFill", { lua: FILL, numberOfKeys: 1 });
+  redis.defineCommand("zsFill", { lua: FILL, numberOfKeys: 2 });
   redis.defineCommand("zsLookupMany", { lua: LOOKUP_MANY });
 }
 
 /**
  * Redis store. Keys live under `prefix`: `g:<tag>` generations (no TTL, tiny),
- * `c:<name>|<gens>` entries (with TTL) and their `lease:` keys (a few seconds),
+ * `c:<name>|<gens>` entries (with TTL), `c:<name>|^` the last one stored (to
+ * delete it when a newer generation is stored), their `lease:` keys (a few seconds),
  * `r:<key>` rate counters.
  */
 export class RedisStore implements CacheStore {
@@ -105,7 +112,7 @@ export class RedisStore implements CacheStore {
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.zsFill(key, value, ttlSeconds);
+    await this.redis.zsFill(key, latestOf(key), value, ttlSeconds);
   }
 
   /** Polls for the entry another caller is filling (a fill takes a few milliseconds). */
@@ -137,3 +144,6 @@ export class RedisStore implements CacheStore {
     await this.redis.del(`${this.prefix}r:${key}`);
   }
 }
+
+/** The key naming the last entry stored for the same name: `<name>|^` for `<name>|<generations>`. */
+export const latestOf = (key: string) => `${key.slice(0, key.lastIndexOf("|"))}|^`;

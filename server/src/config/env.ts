@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import type { Fault } from "../freshness/pipeline.js";
 
 /**
  * The process environment, parsed once at start. A bad value fails fast with a
@@ -90,6 +91,11 @@ const EnvSchema = z
         ),
       ),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    ZEROSTALE_TEST_FAULT: z
+      .string()
+      .regex(/^(after-commit|after-invalidate):[a-z]+:[a-z]+$/, "must be <after-commit|after-invalidate>:<event type>")
+      .optional()
+      .describe("tests only: the process SIGKILLs itself at that point of a change with that event (ADR 014)"),
     SEED: z
       .enum(["auto", "always", "never"])
       .default("auto")
@@ -160,6 +166,8 @@ export interface Config {
   /** When set, GET /metrics needs `Authorization: Bearer <token>`; otherwise only loopback clients. */
   metricsToken: string | null;
   seed: "auto" | "always" | "never";
+  /** Tests only (refused when NODE_ENV=production): where a change kills its process. */
+  testFault: Fault | null;
 }
 
 export class ConfigError extends Error {
@@ -213,5 +221,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS,
     metricsToken: e.METRICS_TOKEN ?? null,
     seed: e.SEED,
+    testFault: faultOf(e.ZEROSTALE_TEST_FAULT, env.NODE_ENV),
   };
+}
+
+function faultOf(spec: string | undefined, nodeEnv: string | undefined): Fault | null {
+  if (!spec) return null;
+  if (nodeEnv === "production")
+    throw new ConfigError(["ZEROSTALE_TEST_FAULT is for tests only; unset it in production"]);
+  const i = spec.indexOf(":");
+  return { point: spec.slice(0, i) as Fault["point"], type: spec.slice(i + 1) as Fault["type"] };
 }

@@ -16,19 +16,59 @@ export interface Outgoing {
   at: string;
   /** Events with the same key in one room may be merged (see Coalescer). */
   key?: string | undefined;
+  /**
+   * The outbox envelopes this one stands for (ADR 014), each `<row id>.<index
+   * in the row's plan>`. An envelope all of whose marks were published already
+   * (by their writer or by a relay) is not published again: completion is
+   * exactly once across instances.
+   */
+  ids?: string[] | undefined;
 }
 
-/** Hands envelopes to this instance's sockets (a batch at a time, so a socket's share can go out in one write). */
-export type Deliver = (batch: Envelope[]) => void;
+/**
+ * Hands envelopes to this instance's sockets (a batch at a time, so a socket's
+ * share can go out in one write). `local`: numbered by this instance alone
+ * (Redis unreachable), not part of the shared stream.
+ */
+export type Deliver = (batch: Envelope[], local?: boolean) => void;
 
 /**
  * Numbers envelopes per room and delivers them to the sockets of every
  * instance. `seq` rises by exactly one per envelope within a room.
  */
 export interface EventBus {
-  publish(batch: Outgoing[]): Promise<void>;
+  /**
+   * Numbers and publishes the batch to every instance. Resolves true once it is
+   * published (or was already: see Outgoing.ids); false when it could only be
+   * delivered to this instance's sockets (Redis unreachable). `durable`: never
+   * fall back to local delivery, throw instead (the relay keeps the rows).
+   */
+  publish(batch: Outgoing[], opts?: { durable?: boolean }): Promise<boolean>;
+  /**
+   * The room's current number, returned only once every envelope numbered up to
+   * it has been handed to this instance's sockets: a subscribe ack carrying it is
+   * never followed by an envelope it already covers.
+   */
   currentSeq(room: Room): Promise<number>;
   close(): Promise<void>;
+}
+
+/** How long published outbox envelopes are remembered, to publish each once. */
+export const PUBLISHED_TTL_MS = 120_000;
+const MAX_REMEMBERED = 20_000;
+
+/** Remembers the outbox envelopes published by this process (the embedded mode's exactly-once). */
+class Published {
+  private readonly seen = new Set<string>();
+  /** True when some envelope `o` stands for has not been published yet; remembers them all. */
+  fresh(o: Outgoing): boolean {
+    if (!o.ids?.length) return true;
+    const keys = o.ids;
+    const isFresh = keys.some((k) => !this.seen.has(k));
+    for (const k of keys) this.seen.add(k);
+    while (this.seen.size > MAX_REMEMBERED) this.seen.delete(this.seen.values().next().value as string);
+    return isFresh;
+  }
 }
 
 const encodeHead = (o: Outgoing) => `{"type":${JSON.stringify(o.type)},"room":${JSON.stringify(o.room)},"seq":`;
@@ -62,16 +102,23 @@ export class LocalSequencer {
 
 export class MemoryBus implements EventBus {
   private readonly seq = new LocalSequencer();
+  private readonly published = new Published();
   constructor(private readonly deliver: Deliver) {}
-  async publish(batch: Outgoing[]) {
-    this.deliver(
-      batch.map(
-        (o) => ({ type: o.type, room: o.room, seq: this.seq.next(o.room), at: o.at, data: o.data }) as Envelope,
-      ),
-    );
+  async publish(batch: Outgoing[], _opts?: { durable?: boolean }) {
+    const fresh = batch.filter((o) => this.published.fresh(o));
+    if (fresh.length)
+      this.deliver(
+        fresh.map(
+          (o) => ({ type: o.type, room: o.room, seq: this.seq.next(o.room), at: o.at, data: o.data }) as Envelope,
+        ),
+      );
+    return true;
   }
   async currentSeq(room: Room) {
-    return this.seq.current(room);
+    const seq = this.seq.current(room);
+    // Deliveries go out on the next turn of the event loop (in order): wait for those already queued.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return seq;
   }
   async close() {}
 }
@@ -82,47 +129,84 @@ export class MemoryBus implements EventBus {
 // afterwards would let two instances publish 6 before 5.)
 // On a Redis Cluster the publish is sharded (SPUBLISH: only the shard owning the channel's
 // slot, the slot of the sequence keys, carries it; ADR 017).
+// KEYS: the envelopes' room counters, then their outbox marks (see Outgoing.ids).
+// ARGV: channel, marker ttl (ms), then per envelope head, tail and its number
+// of markers. An envelope whose markers all exist was published already (by
+// its writer or by a relay) and is skipped: each change is published once.
 const publishScript = (command: "PUBLISH" | "SPUBLISH") => `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local n = (#ARGV - 2) / 3
 local out = {}
-for i = 1, #KEYS do
-  local s
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    s = redis.call('INCR', KEYS[i])
-  else
-    s = now
-    redis.call('SET', KEYS[i], string.format('%.0f', s))
+local m = n + 1
+for i = 1, n do
+  local marks = tonumber(ARGV[3 * i + 2])
+  local fresh = marks == 0
+  for j = m, m + marks - 1 do
+    if redis.call('SET', KEYS[j], '1', 'NX', 'PX', ARGV[2]) then fresh = true end
   end
-  out[i] = ARGV[2 * i] .. string.format('%.0f', s) .. ARGV[2 * i + 1]
+  m = m + marks
+  if fresh then
+    local s
+    if redis.call('EXISTS', KEYS[i]) == 1 then
+      s = redis.call('INCR', KEYS[i])
+    else
+      s = now
+      redis.call('SET', KEYS[i], string.format('%.0f', s))
+    end
+    out[#out + 1] = ARGV[3 * i] .. string.format('%.0f', s) .. ARGV[3 * i + 1]
+  end
 end
-redis.call('${command}', ARGV[1], '[' .. table.concat(out, ',') .. ']')
-return #KEYS`;
+if #out > 0 then redis.call('${command}', ARGV[1], '[' .. table.concat(out, ',') .. ']') end
+return #out`;
 
-const CURRENT = `local v = redis.call('GET', KEYS[1])
-if v then return v end
-local t = redis.call('TIME')
-v = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
-redis.call('SET', KEYS[1], v)
+// Reads a room's number and, in the same atomic step, publishes a barrier on the
+// event channel: everything numbered up to the value read was published before
+// it, so once the barrier comes back to this instance all of it has arrived.
+const currentScript = (command: "PUBLISH" | "SPUBLISH") => `local v = redis.call('GET', KEYS[1])
+if not v then
+  local t = redis.call('TIME')
+  v = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+  redis.call('SET', KEYS[1], v)
+end
+redis.call('${command}', ARGV[1], ARGV[2])
 return v`;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
     zsPublish(numKeys: number, ...args: string[]): Result<number, Context>;
-    zsCurrentSeq(key: string): Result<string, Context>;
+    zsCurrentSeq(key: string, channel: string, barrier: string): Result<string, Context>;
   }
 }
+
+/** How often each instance sends a heartbeat through the event channel, and how long a silent one is trusted. */
+export const HEARTBEAT_MS = 500;
+export const STALL_MS = 2000;
+const BARRIER_WAIT_MS = 1000;
 
 /**
  * Server mode: sequence numbers in Redis, shared by all instances; envelopes
  * published on one channel that every instance subscribes to and delivers to
  * its own sockets. While the link is down, envelopes are numbered and delivered
  * locally (clients of other instances learn about them through the resync sent
- * when the link is back).
+ * when the link is back) unless the caller asks for a durable publish.
+ *
+ * The subscription is health-checked: every instance publishes a heartbeat
+ * through the channel every HEARTBEAT_MS. A subscription that has heard nothing
+ * for STALL_MS (not even its own heartbeat) is stalled, though its TCP
+ * connection may look fine: it is dropped and reconnected, and the link is not
+ * trusted until it is back (its recovery resyncs this instance's clients).
  */
 export class RedisBus implements EventBus {
   private readonly local = new LocalSequencer();
   private readonly channel: string;
   private subscribed = false;
+  private lastHeard = Date.now();
+  private readonly barriers = new Map<string, () => void>();
+  private barrierCount = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeatMessage: string;
+  private readonly sharded: boolean;
+  stalls = 0;
 
   constructor(
     private readonly link: RedisLink,
@@ -132,10 +216,13 @@ export class RedisBus implements EventBus {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     sharded = false,
+    private readonly instanceId = "",
   ) {
     this.channel = `${prefix}events`;
+    this.sharded = sharded;
+    this.heartbeatMessage = JSON.stringify({ heartbeat: instanceId });
     link.client.defineCommand("zsPublish", { lua: publishScript(sharded ? "SPUBLISH" : "PUBLISH") });
-    link.client.defineCommand("zsCurrentSeq", { lua: CURRENT, numberOfKeys: 1 });
+    link.client.defineCommand("zsCurrentSeq", { lua: currentScript(sharded ? "SPUBLISH" : "PUBLISH"), numberOfKeys: 1 });
     // A fresh local counter per outage: its first envelope jumps ahead (a gap).
     link.on("down", () => this.local.reset());
     link.dependOn(() => this.subscribed);
@@ -145,6 +232,8 @@ export class RedisBus implements EventBus {
       (sharded ? subscriber.ssubscribe(this.channel) : subscriber.subscribe(this.channel))
         .then(() => {
           this.subscribed = true;
+          this.lastHeard = Date.now();
+          this.metrics.subscriptionHealthy.set(1);
           link.recheck();
         })
         .catch((err) => this.log.warn({ err }, "could not subscribe to the event channel"));
@@ -152,10 +241,13 @@ export class RedisBus implements EventBus {
     subscriber.on("close", () => {
       if (!this.subscribed) return;
       this.subscribed = false;
+      this.metrics.subscriptionHealthy.set(0);
       link.markDown("event subscription lost");
     });
     subscriber.on(sharded ? "smessage" : "message", (channel: string, message: string) => {
       if (channel !== this.channel) return;
+      this.lastHeard = Date.now();
+      if (message.charCodeAt(0) !== 91 /* [ */) return this.control(message);
       let batch: Envelope[];
       try {
         batch = JSON.parse(message);
@@ -165,6 +257,45 @@ export class RedisBus implements EventBus {
       }
       this.deliver(batch);
     });
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** True while the subscription is up and has heard from the channel lately. */
+  get healthy(): boolean {
+    return this.subscribed && Date.now() - this.lastHeard < STALL_MS;
+  }
+
+  private beat() {
+    if (this.subscribed && Date.now() - this.lastHeard >= STALL_MS) {
+      this.stalls++;
+      this.metrics.subscriptionStalls.inc();
+      this.log.warn({ silentMs: Date.now() - this.lastHeard }, "event subscription stalled: reconnecting");
+      this.subscribed = false;
+      this.metrics.subscriptionHealthy.set(0);
+      this.link.markDown("event subscription stalled");
+      this.subscriber.disconnect(true);
+      return;
+    }
+    if (this.link.client.status === "ready")
+      (this.sharded
+        ? this.link.client.spublish(this.channel, this.heartbeatMessage)
+        : this.link.client.publish(this.channel, this.heartbeatMessage)
+      ).catch(() => {});
+  }
+
+  private control(message: string) {
+    let msg: { barrier?: string };
+    try {
+      msg = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const done = msg.barrier ? this.barriers.get(msg.barrier) : undefined;
+    if (!done) return;
+    this.barriers.delete(msg.barrier!);
+    // Envelopes that arrived before the barrier are handed to the sockets on the next turn: after them.
+    setImmediate(done);
   }
 
   /** Waits (briefly) for the first subscription, so a fresh instance misses nothing. */
@@ -173,15 +304,24 @@ export class RedisBus implements EventBus {
     while (!this.subscribed && Date.now() < deadline) await sleep(10);
   }
 
-  async publish(batch: Outgoing[]) {
-    if (!batch.length) return;
-    if (this.link.up) {
+  async publish(batch: Outgoing[], opts: { durable?: boolean } = {}) {
+    if (!batch.length) return true;
+    if (this.link.up || opts.durable) {
       const keys = batch.map((o) => `${this.prefix}s:${o.room}`);
-      const args = batch.flatMap((o) => [encodeHead(o), encodeTail(o)]);
+      const marks = batch.flatMap((o) => (o.ids ?? []).map((m) => `${this.prefix}o:${m}`));
+      const args = batch.flatMap((o) => [encodeHead(o), encodeTail(o), String(o.ids?.length ?? 0)]);
       try {
-        await this.link.client.zsPublish(keys.length, ...keys, this.channel, ...args);
-        return;
+        await this.link.client.zsPublish(
+          keys.length + marks.length,
+          ...keys,
+          ...marks,
+          this.channel,
+          String(PUBLISHED_TTL_MS),
+          ...args,
+        );
+        return true;
       } catch (err) {
+        if (opts.durable) throw err;
         this.log.warn({ err }, "event bus publish failed; delivering locally");
         this.link.markDown("publish failed");
       }
@@ -191,14 +331,36 @@ export class RedisBus implements EventBus {
       batch.map(
         (o) => ({ type: o.type, room: o.room, seq: this.local.next(o.room), at: o.at, data: o.data }) as Envelope,
       ),
+      true,
     );
+    return false;
   }
 
   async currentSeq(room: Room) {
     if (this.link.up) {
+      const token = `${this.instanceId}:${++this.barrierCount}`;
+      const arrived = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          this.barriers.delete(token);
+          resolve(false);
+        }, BARRIER_WAIT_MS);
+        this.barriers.set(token, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
       try {
-        return Number(await this.link.client.zsCurrentSeq(`${this.prefix}s:${room}`));
+        const seq = Number(
+          await this.link.client.zsCurrentSeq(
+            `${this.prefix}s:${room}`,
+            this.channel,
+            JSON.stringify({ barrier: token }),
+          ),
+        );
+        if (!(await arrived)) this.log.warn({ room }, "subscribe barrier did not come back in time");
+        return seq;
       } catch (err) {
+        this.barriers.delete(token);
         this.link.markDown("seq read failed");
         this.log.warn({ err }, "could not read a room's sequence number");
       }
@@ -207,6 +369,7 @@ export class RedisBus implements EventBus {
   }
 
   async close() {
+    clearInterval(this.heartbeat);
     this.subscriber.disconnect();
   }
 }

@@ -18,7 +18,14 @@ describe("Coalescer", () => {
   beforeEach(() => {
     vi.useFakeTimers();
     sent = [];
-    c = new Coalescer(20, (b) => sent.push(b), createMetrics());
+    c = new Coalescer(
+      20,
+      async (b) => {
+        sent.push(b);
+        return true;
+      },
+      createMetrics(),
+    );
   });
   afterEach(() => vi.useRealTimers());
 
@@ -71,7 +78,14 @@ describe("Coalescer", () => {
   });
 
   it("passes everything through when the window is 0", () => {
-    const direct = new Coalescer(0, (b) => sent.push(b), createMetrics());
+    const direct = new Coalescer(
+      0,
+      async (b) => {
+        sent.push(b);
+        return true;
+      },
+      createMetrics(),
+    );
     direct.push([vote(1)]);
     direct.push([vote(2)]);
     expect(sent).toEqual([[vote(1)], [vote(2)]]);

@@ -94,6 +94,34 @@ export function createMetrics() {
       help: "Committed transactions handed to the freshness pipeline",
       registers: [registry],
     }),
+    subscriptionHealthy: new Gauge({
+      name: "zs_event_subscription_up",
+      help: "1 while this instance's event-channel subscription is up and hearing heartbeats",
+      registers: [registry],
+    }),
+    subscriptionStalls: new Counter({
+      name: "zs_event_subscription_stalls_total",
+      help: "Event subscriptions found silent (no heartbeat within 2 s) and reconnected",
+      registers: [registry],
+    }),
+    outboxCompleted: new Counter({
+      name: "zs_outbox_completed_total",
+      help: "Outbox rows completed, by who completed them: writer (the instance that made the change) or relay",
+      labelNames: ["by"] as const,
+      registers: [registry],
+    }),
+    outboxRelayLag: new Histogram({
+      name: "zs_outbox_relay_lag_seconds",
+      help: "From a change's commit to its completion by a relay (its writer died, or could not complete it)",
+      buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 30],
+      registers: [registry],
+    }),
+    resyncs: new Counter({
+      name: "zs_resync_envelopes_total",
+      help: "Resync envelopes (cache:invalidate for everything) sent to rooms of this instance, by reason",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -42,7 +42,7 @@ export default fp(
     const cache = new Cache(
       store,
       config.cacheDisabled ? () => false : l ? () => l.up : () => true,
-      l ? (reason, opts) => l.markDown(reason, opts) : () => {},
+      l ? (reason) => l.markDown(reason) : () => {},
       metrics,
       app.log,
       config.cacheTtlSeconds,

@@ -42,7 +42,12 @@ export default fp<DbPluginOptions>(
       // network cannot reach gets them unasked (SPEC "Operating contract").
       const reachable = !isLoopback(config.host);
       if ((config.seed === "auto" && firstStart && !reachable) || config.seed === "always") {
-        const summary = await seed(db.prisma, config.adminEmails);
+        // Nothing is cached and nobody listens yet: the seed's rows need no outbox
+        // records (ADR 014). PGlite is one session, so the mark covers every statement.
+        await db.prisma.$executeRawUnsafe("SET zerostale.origin = 'app'");
+        const summary = await seed(db.prisma, config.adminEmails).finally(() =>
+          db.prisma.$executeRawUnsafe("RESET zerostale.origin"),
+        );
         app.log.info(summary, "seeded the embedded database with demo data");
       } else if (config.seed === "auto" && firstStart)
         app.log.info(

@@ -1,4 +1,4 @@
-import { throttleOf } from "@shared/realtime/events";
+import { type Envelope, resyncEvent, throttleOf } from "@shared/realtime/events";
 import { parseRoom, type Room } from "@shared/realtime/rooms";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import fp from "fastify-plugin";
@@ -22,13 +22,24 @@ declare module "fastify" {
 export interface Realtime {
   io: Server;
   bus: EventBus;
-  /** Hands envelopes to the coalescer, which numbers and delivers them. */
-  emit(batch: Outgoing[]): void;
+  /**
+   * Hands envelopes to the coalescer, which numbers and publishes them.
+   * Resolves true once they are published to every instance (false: delivered
+   * to this instance only, Redis unreachable).
+   */
+  emit(batch: Outgoing[]): Promise<boolean>;
   /** Rooms that have sockets on this instance. */
   localRooms(): Room[];
+  /**
+   * Tells this instance's clients (only them) to refetch the rooms whose stream
+   * moved past what this instance delivered (its subscription was down): each
+   * such room gets a `cache:invalidate` resync numbered with the room's current
+   * seq, a jump for a client that missed something. Returns how many it sent.
+   */
+  resyncLocal(reason: string): Promise<number>;
   /** Ends a session's private subscriptions on every instance (logout). */
   endSession(sessionId: string): Promise<void>;
-  health(): { up: boolean; adapter: "redis" | "memory"; sockets: number };
+  health(): { up: boolean; adapter: "redis" | "memory"; sockets: number; subscription: boolean };
 }
 
 interface SocketData {
@@ -85,7 +96,15 @@ export default fp(
 
     // Per-socket delivery by backpressure, with a bound on slow consumers (ADR 017).
     const delivery = new Delivery(io as unknown as Server, config.socketLimits, metrics, app.log);
-    const deliver = delivery.deliver;
+    // The last number of the shared stream this instance delivered per room
+    // (absent: unknown, or it delivered locally numbered envelopes meanwhile; ADR 014).
+    const delivered = new Map<Room, number>();
+    const deliver = (batch: Envelope[], local = false) => {
+      for (const e of batch)
+        if (local) delivered.delete(e.room);
+        else delivered.set(e.room, Math.max(e.seq, delivered.get(e.room) ?? 0));
+      delivery.deliver(batch);
+    };
 
     let bus: EventBus;
     const redisConnections: Redis[] = [];
@@ -105,6 +124,7 @@ export default fp(
         metrics,
         app.log,
         config.redisCluster !== null,
+        config.instanceId,
       );
       await Promise.allSettled([pub.connect(), sub.connect(), events.connect()]);
       // On a cluster the adapter uses sharded pub/sub (Redis 7+): a message goes to the
@@ -121,24 +141,28 @@ export default fp(
       bus = new MemoryBus(deliver);
     }
 
-    const send = (batch: Outgoing[]) => {
-      bus.publish(batch).catch((err) => app.log.error({ err }, "could not deliver events"));
-    };
+    const send = (batch: Outgoing[]) =>
+      bus.publish(batch).catch((err) => {
+        app.log.error({ err }, "could not deliver events");
+        return false;
+      });
     const coalescer = new Coalescer(config.coalesceWindowMs, send, metrics);
     // Events that only echo others (leaderboard:updated) get a window of their own.
     const throttled = new Map<number, Coalescer>();
-    const emit = (batch: Outgoing[]) => {
+    const emit = async (batch: Outgoing[]) => {
       const now: Outgoing[] = [];
+      const sent: Promise<boolean>[] = [];
       for (const o of batch) {
         const ms = throttleOf(o.type);
         if (ms === undefined) now.push(o);
         else {
           const c = throttled.get(ms) ?? new Coalescer(ms, send, metrics);
           throttled.set(ms, c);
-          c.push([o]);
+          sent.push(c.push([o]));
         }
       }
-      if (now.length) coalescer.push(now);
+      if (now.length) sent.push(coalescer.push(now));
+      return (await Promise.all(sent)).every(Boolean);
     };
 
     const endLocalSession = (sessionId: string) => {
@@ -234,10 +258,29 @@ export default fp(
       });
     });
 
+    const resyncLocal = async (reason: string) => {
+      const e = resyncEvent();
+      const at = new Date().toISOString();
+      let sent = 0;
+      const rooms = [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null);
+      for (const room of rooms) {
+        const seq = await bus.currentSeq(room);
+        const last = delivered.get(room);
+        if (last !== undefined && last >= seq) continue;
+        delivered.set(room, seq);
+        io.local.to(room).emit(e.type as never, { type: e.type, room, seq, at, data: e.data } as never);
+        sent++;
+      }
+      metrics.resyncs.inc({ reason }, sent);
+      app.log.info({ reason, rooms: sent }, "resynced this instance's clients");
+      return sent;
+    };
+
     const realtime: Realtime = {
       io: io as unknown as Server,
       bus,
       emit,
+      resyncLocal,
       localRooms: () => [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null),
       async endSession(sessionId) {
         endLocalSession(sessionId);
@@ -247,6 +290,8 @@ export default fp(
         up: server ? (app.redis?.up ?? false) : true,
         adapter: server ? "redis" : "memory",
         sockets: io.of("/").sockets.size,
+        // The event subscription, heartbeat-checked (a stalled one is false within 2 s).
+        subscription: bus instanceof RedisBus ? bus.healthy : true,
       }),
     };
     app.decorate("realtime", realtime);

@@ -3,6 +3,7 @@ import type { VoteValue } from "@shared/contracts/common";
 import type { CommentView } from "@shared/contracts/projects";
 import type { Tx } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { emitWritten, type WrittenNotifications } from "../notifications/notifications.writer.js";
@@ -44,55 +45,57 @@ const toView = (c: CommentRow, myVote: VoteValue = 0): CommentView => ({
 
 /** Comments are plain text: stored as typed, never interpreted as HTML anywhere. */
 export class CommentsService {
-  constructor(private readonly freshness: Freshness) {}
+  private readonly addStatement;
+  private readonly voteStatement;
+
+  constructor(private readonly freshness: Freshness) {
+    // Single statements that record their result in the outbox (ADR 014); these describe it as events.
+    this.addStatement = freshness.defineStatement<{ projectId: string; authorId: string }, AddedRow>(
+      "comment:add",
+      ({ projectId, authorId }, row, fx) => {
+        fx.emit("comment:added", {
+          projectId,
+          ownerId: row.ownerId,
+          commentId: row.id,
+          parentId: row.parentId,
+          authorId,
+          commentCount: row.commentCount,
+        });
+        // Written by the function in the same statement as the comment.
+        emitWritten(fx, row.notified);
+      },
+    );
+    this.voteStatement = freshness.defineStatement<{ commentId: string }, CommentVoteRow>(
+      "comment:vote",
+      ({ commentId }, row, fx) => fx.emit("comment:voted", { projectId: row.projectId, commentId, score: row.score }),
+    );
+  }
 
   /** One statement (`zerostale_add_comment`): no row lock held across round trips (see VotesService). */
   async add(user: AuthUser, projectId: string, input: CreateCommentBody): Promise<CommentView> {
-    return this.freshness.mutateInStatement({ actorId: user.id }, async (db, fx) => {
-      const [row] = await db.$queryRaw<
-        {
-          status: "ok" | "no_project" | "bad_parent";
-          id: string;
-          parentId: string | null;
-          body: string;
-          score: number;
-          createdAt: Date;
-          updatedAt: Date;
-          authorName: string;
-          authorAvatar: string | null;
-          ownerId: string;
-          commentCount: number;
-          notified: WrittenNotifications;
-        }[]
-      >`SELECT status, id::text, parent_id::text AS "parentId", body, score, created_at AS "createdAt",
-               updated_at AS "updatedAt", author_name AS "authorName", author_avatar AS "authorAvatar",
-               owner_id::text AS "ownerId", comment_count AS "commentCount", notified
-          FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid)`;
-      if (!row || row.status === "no_project") throw notFound("Project");
-      if (row.status === "bad_parent")
-        throw badRequest("parentId must name a comment of the same project", [
-          { path: "parentId", message: "is not a comment of this project" },
-        ]);
-      fx.emit("comment:added", {
-        projectId,
-        ownerId: row.ownerId,
-        commentId: row.id,
-        parentId: row.parentId,
-        authorId: user.id,
-        commentCount: row.commentCount,
-      });
-      // Written by the function in the same statement as the comment.
-      emitWritten(fx, row.notified);
-      return toView({
-        id: row.id,
-        projectId,
-        body: row.body,
-        score: row.score,
-        parentId: row.parentId,
-        createdAt: row.createdAt,
-        updatedAt: row.updatedAt,
-        author: { id: user.id, name: row.authorName, avatarUrl: row.authorAvatar },
-      });
+    const row = await this.addStatement(
+      { actorId: user.id },
+      { projectId, authorId: user.id },
+      Prisma.sql`SELECT status, id::text, parent_id::text AS "parentId", body, score, created_at AS "createdAt",
+             updated_at AS "updatedAt", author_name AS "authorName", author_avatar AS "authorAvatar",
+             owner_id::text AS "ownerId", comment_count AS "commentCount"
+        FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid)`,
+      Prisma.sql`r.status = 'ok'`,
+    );
+    if (!row || row.status === "no_project") throw notFound("Project");
+    if (row.status === "bad_parent")
+      throw badRequest("parentId must name a comment of the same project", [
+        { path: "parentId", message: "is not a comment of this project" },
+      ]);
+    return toView({
+      id: row.id,
+      projectId,
+      body: row.body,
+      score: row.score,
+      parentId: row.parentId,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      author: { id: user.id, name: row.authorName, avatarUrl: row.authorAvatar },
     });
   }
 
@@ -136,15 +139,39 @@ export class CommentsService {
 
   /** One statement (`zerostale_comment_vote`), for the same reason as project votes (VotesService). */
   async vote(user: AuthUser, commentId: string, value: VoteValue): Promise<CommentVoteResult> {
-    return this.freshness.mutateInStatement({ actorId: user.id }, async (db, fx) => {
-      const [row] = await db.$queryRaw<{ found: boolean; changed: boolean; projectId: string; score: number }[]>`
-        SELECT found, changed, project_id::text AS "projectId", score
-          FROM zerostale_comment_vote(${commentId}::uuid, ${user.id}::uuid, ${value}::int)`;
-      if (!row?.found) throw notFound("Comment");
-      if (row.changed) fx.emit("comment:voted", { projectId: row.projectId, commentId, score: row.score });
-      return { commentId, myVote: value, score: row.score };
-    });
+    const row = await this.voteStatement(
+      { actorId: user.id },
+      { commentId },
+      Prisma.sql`SELECT found, changed, project_id::text AS "projectId", score
+          FROM zerostale_comment_vote(${commentId}::uuid, ${user.id}::uuid, ${value}::int)`,
+      Prisma.sql`r.changed`,
+    );
+    if (!row?.found) throw notFound("Comment");
+    return { commentId, myVote: value, score: row.score };
   }
+}
+
+interface AddedRow {
+  status: "ok" | "no_project" | "bad_parent";
+  id: string;
+  parentId: string | null;
+  body: string;
+  score: number;
+  createdAt: Date;
+  updatedAt: Date;
+  authorName: string;
+  authorAvatar: string | null;
+  ownerId: string;
+  commentCount: number;
+  // The notifications the function wrote (comment, reply), as jsonb.
+  notified: WrittenNotifications;
+}
+
+interface CommentVoteRow {
+  found: boolean;
+  changed: boolean;
+  projectId: string;
+  score: number;
 }
 
 /** Reads a comment to edit or delete it, locking its row until commit (replies and votes reference it in their own statements). */
