@@ -78,7 +78,7 @@ export class CommentsService {
       { projectId, authorId: user.id },
       Prisma.sql`SELECT status, id::text, parent_id::text AS "parentId", body, score, created_at AS "createdAt",
              updated_at AS "updatedAt", author_name AS "authorName", author_avatar AS "authorAvatar",
-             owner_id::text AS "ownerId", comment_count AS "commentCount"
+             owner_id::text AS "ownerId", comment_count AS "commentCount", notified
         FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid)`,
       Prisma.sql`r.status = 'ok'`,
     );
