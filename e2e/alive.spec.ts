@@ -22,8 +22,17 @@ for (const motion of ["no-preference", "reduce"] as const) {
 
     // Which cards slide (the animation itself is over in 320 ms, before a check could see it).
     await ann!.page.evaluate(() => {
-      const w = window as unknown as { flips: string[] };
+      const w = window as unknown as { flips: string[]; flashed: string[] };
       w.flips = [];
+      w.flashed = [];
+      // Which scores flash (1.2 s: on a loaded machine a later check could miss it).
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const el = r.target as HTMLElement;
+          if (el.classList.contains("flash") && el.dataset.testid === "score")
+            w.flashed.push(el.closest<HTMLElement>("[data-flip-id]")?.dataset.flipId ?? "");
+        }
+      }).observe(document.body, { attributes: true, attributeFilter: ["class"], subtree: true });
       const animate = Element.prototype.animate;
       Element.prototype.animate = function (this: Element, ...args: Parameters<Element["animate"]>) {
         w.flips.push(this.getAttribute("data-flip-id") ?? "");
@@ -36,7 +45,9 @@ for (const motion of ["no-preference", "reduce"] as const) {
     await expect(cards.first()).toContainText(`Second ${tag}`);
     const moved = ann!.page.locator(`[data-flip-id="${second.id}"]`);
     await expect(moved.getByTestId("score")).toHaveText("2");
-    await expect(moved.getByTestId("score")).toHaveClass(/flash/);
+    await expect
+      .poll(() => ann!.page.evaluate(() => (window as unknown as { flashed: string[] }).flashed))
+      .toContain(second.id);
     const flips = await ann!.page.evaluate(() => (window as unknown as { flips: string[] }).flips);
     if (motion === "reduce") expect(flips).toEqual([]);
     else expect(flips).toEqual(expect.arrayContaining([first.id, second.id]));
@@ -62,4 +73,38 @@ test("Newest counts the projects that arrived since the reader came, and Show br
   await createProject(ben!.user!, { title: `Arrival three ${Date.now()}` });
   await ann!.page.waitForTimeout(500);
   await expect(ann!.page.getByTestId("arrivals")).toHaveCount(0);
+});
+
+test("while reading, a re-ranking is held behind 'N projects moved · Show'; with the setting off it moves live", async ({
+  people,
+  createProject,
+  api,
+}) => {
+  const [ann, ben] = await people("Ann", "Ben");
+  const tag = `hold${Date.now().toString(36)}`;
+  const first = await createProject(ben!.user!, { title: `First ${tag}` });
+  const second = await createProject(ben!.user!, { title: `Second ${tag}` });
+  await api(ben!.user).post(`/projects/${first.id}/upvote`);
+  await ann!.goto("/?sort=top");
+  const cards = ann!.page.locator("article.project-card", { hasText: tag });
+  await expect(cards.first()).toContainText(`First ${tag}`);
+
+  // Reading: the pointer is on the list.
+  await cards.first().hover();
+  await api(ann!.user).post(`/projects/${second.id}/upvote`);
+  await api(ben!.user).post(`/projects/${second.id}/upvote`);
+  await expect(ann!.page.locator(`[data-flip-id="${second.id}"]`).getByTestId("score")).toHaveText("2");
+  await expect(ann!.page.getByTestId("moved")).toContainText("moved · Show");
+  await expect(cards.first()).toContainText(`First ${tag}`);
+  await ann!.page.getByTestId("moved").click();
+  await expect(cards.first()).toContainText(`Second ${tag}`);
+  await expect(ann!.page.getByTestId("moved")).toHaveCount(0);
+
+  // The setting off: moves show at once, even while reading.
+  await ann!.page.getByRole("checkbox", { name: /Keep the order while I read/ }).uncheck();
+  await cards.first().hover();
+  await api(ann!.user).request("DELETE", `/projects/${second.id}/vote`);
+  await api(ben!.user).request("DELETE", `/projects/${second.id}/vote`);
+  await expect(cards.first()).toContainText(`First ${tag}`);
+  await expect(ann!.page.getByTestId("moved")).toHaveCount(0);
 });

@@ -1,6 +1,6 @@
-import type { FeedSort } from "@shared/contracts/projects";
+import type { FeedSort, ProjectSummary } from "@shared/contracts/projects";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { RequireAuth } from "../../components/require-auth";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
@@ -39,6 +39,65 @@ function useArrivals(sort: FeedSort, total: number | undefined) {
   return { count, seen: () => setSince(total ?? null) };
 }
 
+const HOLD_KEY = "zerostale:holdReorder";
+const readHold = () => {
+  try {
+    return globalThis.localStorage?.getItem(HOLD_KEY) !== "off";
+  } catch {
+    return true;
+  }
+};
+
+/** The user setting: hold a re-ranking while reading (default on), or move cards live. */
+function useHoldSetting() {
+  const [hold, setHold] = useState(readHold);
+  return {
+    hold,
+    setHold: (on: boolean) => {
+      setHold(on);
+      try {
+        localStorage.setItem(HOLD_KEY, on ? "on" : "off");
+      } catch {}
+    },
+  };
+}
+
+const sameMembers = (a: string[], b: string[]) => a.length === b.length && a.every((id) => b.includes(id));
+
+/**
+ * While the reader is reading the list (pointer or focus in it, or scrolled
+ * into it), a new ranking of the same projects is held: counts update in place,
+ * cards stay where the reader's eyes are, and "N projects moved · Show" offers
+ * the new order. A project arriving or leaving is shown at once (holding it
+ * would show a list that does not exist).
+ */
+function useHeldOrder(items: ProjectSummary[] | undefined, hold: boolean, list: RefObject<HTMLElement | null>) {
+  const ids = items?.map((i) => i.id) ?? [];
+  const key = ids.join();
+  const shown = useRef<string[]>(ids);
+  const lastKey = useRef(key);
+  const [, rerender] = useState(0);
+  if (key !== lastKey.current) {
+    lastKey.current = key;
+    const el = list.current;
+    const reading =
+      !!el && (el.matches(":hover, :focus-within") || (el.getBoundingClientRect().top < 0 && window.scrollY > 0));
+    if (!(hold && reading && sameMembers(shown.current, ids))) shown.current = ids;
+  }
+  if (!sameMembers(shown.current, ids)) shown.current = ids;
+  const order = shown.current;
+  const moved = order.filter((id, i) => ids[i] !== id).length;
+  const byId = new Map(items?.map((i) => [i.id, i]));
+  return {
+    items: order.map((id) => byId.get(id)!).filter(Boolean),
+    moved,
+    show: () => {
+      shown.current = ids;
+      rerender((n) => n + 1);
+    },
+  };
+}
+
 /** The Following tab: only makers the viewer follows, newest first; a followed maker's new project appears live. */
 export function FollowingPage() {
   useDocumentTitle("Following");
@@ -59,8 +118,10 @@ export function FeedPage({ following = false }: { following?: boolean }) {
   const pages = feed.data ? Math.max(1, Math.ceil(feed.data.total / feed.data.pageSize)) : 1;
   const listRef = useRef<HTMLElement>(null);
   const arrivals = useArrivals(sort, feed.data?.total);
+  const { hold, setHold } = useHoldSetting();
+  const held = useHeldOrder(feed.data?.items, hold, listRef);
   const navigate = useNavigate();
-  useFlip(listRef, feed.data?.items.map((p) => p.id).join() ?? "");
+  useFlip(listRef, held.items.map((p) => p.id).join());
 
   return (
     <div className="page">
@@ -110,6 +171,11 @@ export function FeedPage({ following = false }: { following?: boolean }) {
 
       {/* Always in the DOM (polite live region), so the count is announced when it appears. */}
       <div className="arrivals" role="status">
+        {held.moved > 0 ? (
+          <button type="button" className="pill-button" data-testid="moved" onClick={held.show}>
+            {held.moved} {held.moved === 1 ? "project" : "projects"} moved · Show
+          </button>
+        ) : null}
         {arrivals.count > 0 ? (
           <button
             type="button"
@@ -155,7 +221,7 @@ export function FeedPage({ following = false }: { following?: boolean }) {
           aria-label="Projects"
           className={`project-list${feed.isPlaceholderData ? " is-updating" : ""}`}
         >
-          {feed.data.items.map((p, i) => (
+          {held.items.map((p, i) => (
             <ProjectCard
               key={p.id}
               project={p}
@@ -164,6 +230,11 @@ export function FeedPage({ following = false }: { following?: boolean }) {
           ))}
         </section>
       )}
+
+      <label className="hold-setting muted small">
+        <input type="checkbox" checked={hold} onChange={(e) => setHold(e.target.checked)} /> Keep the order while I read
+        (show moves when I ask)
+      </label>
 
       {feed.data && pages > 1 ? (
         <nav className="pagination" aria-label="Pages">
