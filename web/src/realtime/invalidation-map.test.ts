@@ -188,6 +188,8 @@ describe("what a room covers (refetched after a gap or reconnect)", () => {
       details,
       ["profiles"],
       me,
+      ["intros"],
+      ["conversations"],
     ]);
   });
   it("project", () => {
