@@ -100,7 +100,7 @@ export interface Config {
   redisUrl: string | null;
   dataDir: string;
   adminEmails: string[];
-  /** Null in embedded mode until the data dir provides one (see db/embedded-secret). */
+  /** Null in embedded mode until the data dir provides one (plugins/config.ts generates and keeps it there). */
   jwtSecret: string | null;
   logLevel: string;
   cacheTtlSeconds: number;
