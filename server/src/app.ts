@@ -27,6 +27,7 @@ import errorsPlugin, { errorBody } from "./plugins/errors.js";
 import freshnessPlugin from "./plugins/freshness.js";
 import limitsPlugin from "./plugins/limits.js";
 import metricsPlugin from "./plugins/metrics.js";
+import openapiPlugin from "./plugins/openapi.js";
 import realtimePlugin from "./plugins/realtime.js";
 import securityPlugin, { STATIC_SECURITY_HEADERS } from "./plugins/security.js";
 import webPlugin from "./plugins/web.js";
@@ -40,6 +41,8 @@ export interface BuildOptions {
   webRoot?: string;
   /** Apply pending migrations at start (default true). */
   migrate?: boolean;
+  /** Check every response against its documented schema; a mismatch becomes a 500 (tests turn this on). */
+  validateResponses?: boolean;
   /** Sees every route as it is registered (tests enumerate the mutating routes with it). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -138,6 +141,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
 
   await app.register(configPlugin, { config });
+  // Before any route (it documents the routes registered after it).
+  await app.register(openapiPlugin, { validateResponses: options.validateResponses ?? false });
   await app.register(metricsPlugin);
   await app.register(errorsPlugin);
   await app.register(securityPlugin);

@@ -96,7 +96,14 @@ export async function setupApp(
   });
   // TEST_LOG=debug shows the app's logs (one line of JSON each) while a test runs.
   const logger = process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false;
-  const app = await buildApp({ config, logger, web: false, ...(opts.onRoute && { onRoute: opts.onRoute }) });
+  // validateResponses: every response the tests see is checked against its documented schema (ADR 018).
+  const app = await buildApp({
+    config,
+    logger,
+    web: false,
+    validateResponses: true,
+    ...(opts.onRoute && { onRoute: opts.onRoute }),
+  });
   if (opts.listen) await app.listen({ port: 0, host: "127.0.0.1" });
   else await app.ready();
   const sql = new pg.Client({ connectionString: db.url });

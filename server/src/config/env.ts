@@ -146,7 +146,7 @@ export interface Config {
   redisCluster: { host: string; port: number }[] | null;
   dataDir: string;
   adminEmails: string[];
-  /** Null in embedded mode until the data dir provides one (see db/embedded-secret). */
+  /** Null in embedded mode until the data dir provides one (plugins/config.ts generates and keeps it there). */
   jwtSecret: string | null;
   logLevel: string;
   cacheTtlSeconds: number;

@@ -222,7 +222,10 @@ export class RedisBus implements EventBus {
     this.sharded = sharded;
     this.heartbeatMessage = JSON.stringify({ heartbeat: instanceId });
     link.client.defineCommand("zsPublish", { lua: publishScript(sharded ? "SPUBLISH" : "PUBLISH") });
-    link.client.defineCommand("zsCurrentSeq", { lua: currentScript(sharded ? "SPUBLISH" : "PUBLISH"), numberOfKeys: 1 });
+    link.client.defineCommand("zsCurrentSeq", {
+      lua: currentScript(sharded ? "SPUBLISH" : "PUBLISH"),
+      numberOfKeys: 1,
+    });
     // A fresh local counter per outage: its first envelope jumps ahead (a gap).
     link.on("down", () => this.local.reset());
     link.dependOn(() => this.subscribed);

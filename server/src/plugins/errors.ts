@@ -1,6 +1,7 @@
 import { type ErrorBody, ErrorCode, type FieldIssue } from "@shared/errors";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ZodError } from "zod";
 import { AppError } from "../lib/errors.js";
 
@@ -38,6 +39,17 @@ export default fp(
           reply.header("retry-after", String((err.details as { retryAfter: number }).retryAfter));
         return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
       }
+      if (hasZodFastifySchemaValidationErrors(err)) {
+        // fastify-type-provider-zod's issues: `instancePath` is a JSON pointer into the request part.
+        const part = err.validationContext;
+        const details: FieldIssue[] = err.validation.map((v) => ({
+          path: [part === "body" ? null : part, ...v.instancePath.split("/").slice(1)]
+            .filter((p) => p !== null && p !== undefined && p !== "")
+            .join("."),
+          message: (v.message ?? "is invalid").replace(/^Invalid input: /, ""),
+        }));
+        return sendValidationError(reply, part, details);
+      }
       if (err.validation || err instanceof ZodError || (err as { cause?: unknown }).cause instanceof ZodError) {
         const zerr =
           err instanceof ZodError
@@ -47,13 +59,7 @@ export default fp(
         const details = zerr
           ? issuesOf(zerr, err.validationContext)
           : [{ path: err.validationContext ?? "", message: err.message }];
-        const first = details[0];
-        // Paths outside the body carry their part (`querystring.sort`); body paths are bare (`title`).
-        const message = first ? `Invalid ${first.path || "input"}: ${first.message}` : "Invalid input";
-        // A malformed id in the URL names something that cannot exist.
-        if (err.validationContext === "params")
-          return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, "Not found", details));
-        return reply.status(400).send(errorBody(ErrorCode.VALIDATION_ERROR, message, details));
+        return sendValidationError(reply, err.validationContext, details);
       }
       const known = err.code ? FASTIFY_CODES[err.code] : undefined;
       if (known) return reply.status(known[0]).send(errorBody(known[1], known[2]));
@@ -84,6 +90,15 @@ export default fp(
   },
   { name: "errors" },
 );
+
+function sendValidationError(reply: FastifyReply, part: string | undefined, details: FieldIssue[]) {
+  const first = details[0];
+  // Paths outside the body carry their part (`querystring.sort`); body paths are bare (`title`).
+  const message = first ? `Invalid ${first.path || "input"}: ${first.message}` : "Invalid input";
+  // A malformed id in the URL names something that cannot exist.
+  if (part === "params") return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, "Not found", details));
+  return reply.status(400).send(errorBody(ErrorCode.VALIDATION_ERROR, message, details));
+}
 
 function findZodError(validation: unknown): ZodError | null {
   if (validation instanceof ZodError) return validation;

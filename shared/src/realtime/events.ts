@@ -310,7 +310,6 @@ function invalidationRooms(resource: Table | "*", projectId: string | null, user
   switch (resource) {
     case "users":
     case "badges":
-      return [...project, rooms.feed, ...users];
     case "projects":
     case "votes":
     case "comments":

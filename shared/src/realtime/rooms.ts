@@ -31,7 +31,9 @@ export function roomCovers(room: Room): Resource[] {
   if (!parsed) return [];
   switch (parsed.kind) {
     case "feed":
-      return [R.feed, R.leaderboard, R.allProjects, R.allProfiles, R.tags];
+      // Intro and conversation lists show names and project titles that feed events change
+      // (profile:updated, project:updated): a feed gap refetches them too (room-covers.test.ts).
+      return [R.feed, R.leaderboard, R.allProjects, R.allProfiles, R.tags, R.allIntros, R.allConversations];
     case "project":
       return [R.project(parsed.id)];
     case "user":

@@ -214,6 +214,8 @@ describe("what a room covers (refetched after a gap or reconnect)", () => {
       ["profiles"],
       me,
       tags,
+      ["intros"],
+      ["conversations"],
     ]);
   });
   it("project", () => {

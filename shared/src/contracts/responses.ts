@@ -1,0 +1,219 @@
+/**
+ * Response bodies of every API route, as zod schemas: the OpenAPI document
+ * (/openapi.json) is generated from them and the integration tests check every
+ * response against them (server/src/plugins/openapi.ts). They describe what
+ * the server sends; they are not used to serialise it (ADR 018).
+ */
+import { z } from "zod";
+import { BADGE_KINDS } from "./badges";
+import { IntroStatusSchema } from "./intros";
+import { FeedSortSchema } from "./projects";
+
+const Id = z.uuid();
+const Timestamp = z.iso.datetime({ offset: true });
+const Vote = z.union([z.literal(1), z.literal(-1), z.literal(0)]).describe("1, -1, or 0 for no vote");
+const Role = z.enum(["user", "admin"]);
+
+export const UserRefViewSchema = z.object({ id: Id, name: z.string(), avatarUrl: z.string().nullable() });
+
+export const MeSchema = z
+  .object({
+    id: Id,
+    email: z.string(),
+    name: z.string(),
+    bio: z.string(),
+    avatarUrl: z.string().nullable(),
+    role: Role,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: "Me", description: "The signed-in user as they see themselves (the only place an email appears)" });
+
+export const AuthResponseSchema = z
+  .object({
+    user: MeSchema,
+    token: z.string().describe("A bearer token for `Authorization` and the Socket.IO handshake"),
+  })
+  .meta({ id: "AuthResponse" });
+
+export const BadgeSummarySchema = z.object({ kind: z.enum(BADGE_KINDS), createdAt: Timestamp });
+
+export const ProjectSummarySchema = z
+  .object({
+    id: Id,
+    title: z.string(),
+    description: z.string(),
+    url: z.string().nullable(),
+    tags: z.array(z.string()),
+    featured: z.boolean(),
+    score: z.number().int().describe("upvotes − downvotes"),
+    upvotes: z.number().int(),
+    downvotes: z.number().int(),
+    commentCount: z.number().int(),
+    owner: UserRefViewSchema,
+    badges: z.array(BadgeSummarySchema),
+    // SPEC: each feed item carries the caller's vote (0 when anonymous).
+    myVote: Vote.optional(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({
+    id: "ProjectSummary",
+    examples: [
+      {
+        id: "5961d2a5-8813-461e-a0ad-2c932a033400",
+        title: "Lockstep",
+        description: "Deterministic lockstep networking for browser games",
+        url: "https://example.com/lockstep",
+        tags: ["games", "networking"],
+        featured: false,
+        score: 12,
+        upvotes: 14,
+        downvotes: 2,
+        commentCount: 3,
+        owner: { id: "0b9f1c52-6c1e-4a47-9d7e-3c2f8f1d2a10", name: "Maya", avatarUrl: null },
+        badges: [{ kind: "staff_pick", createdAt: "2026-11-21T09:00:00.000Z" }],
+        createdAt: "2026-11-21T08:00:00.000Z",
+        updatedAt: "2026-11-21T08:00:00.000Z",
+      },
+    ],
+  });
+
+export const CommentViewSchema = z
+  .object({
+    id: Id,
+    projectId: Id,
+    body: z.string(),
+    score: z.number().int(),
+    parentId: Id.nullable(),
+    author: UserRefViewSchema,
+    myVote: Vote,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: "Comment" });
+
+export const ProjectDetailSchema = ProjectSummarySchema.extend({
+  myVote: Vote,
+  comments: z.array(CommentViewSchema).describe("the newest comment threads"),
+}).meta({ id: "ProjectDetail" });
+
+export const FeedPageSchema = z
+  .object({
+    items: z.array(ProjectSummarySchema),
+    page: z.number().int().min(1),
+    pageSize: z.number().int().min(1),
+    total: z.number().int().min(0),
+    sort: FeedSortSchema,
+  })
+  .meta({ id: "FeedPage" });
+
+export const VoteResultSchema = z
+  .object({
+    projectId: Id,
+    myVote: Vote,
+    score: z.number().int(),
+    upvotes: z.number().int(),
+    downvotes: z.number().int(),
+  })
+  .meta({ id: "VoteResult" });
+
+export const CommentVoteResultSchema = z
+  .object({ commentId: Id, myVote: Vote, score: z.number().int() })
+  .meta({ id: "CommentVoteResult" });
+
+export const BadgeViewSchema = z
+  .object({ id: Id, projectId: Id, kind: z.enum(BADGE_KINDS), createdAt: Timestamp })
+  .meta({ id: "Badge" });
+
+export const IntroViewSchema = z
+  .object({
+    id: Id,
+    fromUserId: Id,
+    toUserId: Id,
+    fromUser: UserRefViewSchema,
+    toUser: UserRefViewSchema,
+    project: z.object({ id: Id, title: z.string() }).nullable(),
+    projectId: Id.nullable(),
+    message: z.string(),
+    status: IntroStatusSchema,
+    respondedAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: "Intro" });
+
+export const IntrosResponseSchema = z
+  .object({ received: z.array(IntroViewSchema), sent: z.array(IntroViewSchema) })
+  .meta({ id: "Intros" });
+
+export const MessageViewSchema = z
+  .object({
+    id: Id,
+    senderId: Id,
+    recipientId: Id,
+    body: z.string(),
+    readAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: "Message" });
+
+export const ConversationSummarySchema = z
+  .object({ user: UserRefViewSchema, lastMessage: MessageViewSchema, unreadCount: z.number().int().min(0) })
+  .meta({ id: "ConversationSummary" });
+
+export const ProfileSchema = z
+  .object({
+    id: Id,
+    name: z.string(),
+    bio: z.string(),
+    avatarUrl: z.string().nullable(),
+    role: Role,
+    createdAt: Timestamp,
+    projects: z.array(ProjectSummarySchema),
+    stats: z.object({
+      projects: z.number().int(),
+      totalScore: z.number().int(),
+      upvotes: z.number().int(),
+      comments: z.number().int(),
+      badges: z.number().int(),
+    }),
+    // SPEC: follower counts and whether the caller follows this maker.
+    followers: z.number().int().min(0).optional(),
+    following: z.number().int().min(0).optional(),
+    followedByMe: z.boolean().optional(),
+  })
+  .meta({ id: "Profile" });
+
+export const LeaderboardSchema = z
+  .object({
+    projects: z.array(z.object({ rank: z.number().int().min(1), project: ProjectSummarySchema })),
+    makers: z.array(
+      z.object({
+        rank: z.number().int().min(1),
+        user: UserRefViewSchema,
+        projectCount: z.number().int(),
+        totalScore: z.number().int(),
+        badgeCount: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: "Leaderboard" });
+
+const Link = z.object({ up: z.boolean(), kind: z.string() });
+export const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded", "down"]),
+    mode: z.enum(["embedded", "server"]),
+    instance: z.string(),
+    uptimeSeconds: z.number().int().min(0),
+    database: Link.extend({ latencyMs: z.number().optional(), listening: z.boolean() }).loose(),
+    cache: Link.loose(),
+    realtime: z.object({ up: z.boolean() }).loose(),
+  })
+  .loose()
+  .meta({
+    id: "Health",
+    description:
+      "Liveness and the state of each link (no host names, process ids or versions); 503 when the database is down",
+  });
