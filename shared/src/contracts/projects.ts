@@ -41,7 +41,6 @@ export const FeatureBodySchema = z.object({ featured: z.boolean() });
 
 export const FeedSortSchema = z.enum(["trending", "newest", "top"]);
 export type FeedSort = z.infer<typeof FeedSortSchema>;
-/** The longest search text accepted (characters, after trimming). */
 
 export const SearchTextSchema = z
   .string()

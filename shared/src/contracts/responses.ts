@@ -95,16 +95,50 @@ export const CommentViewSchema = z
 
 export const ProjectDetailSchema = ProjectSummarySchema.extend({
   myVote: Vote,
-  comments: z.array(CommentViewSchema).describe("the newest comment threads"),
+  comments: z.array(CommentViewSchema).describe("the newest 200 comment threads (a new comment is always here)"),
+  commentsCursor: z
+    .string()
+    .nullable()
+    .describe("where `GET /api/projects/:id/comments?before=` continues with older threads; null when none"),
 }).meta({ id: "ProjectDetail" });
+
+export const FeedItemSchema = ProjectSummarySchema.extend({ myVote: Vote }).meta({
+  id: "FeedItem",
+  description: "A project of the feed with the caller's own vote (0 when anonymous)",
+});
+
+export const CommentThreadSchema = CommentViewSchema.extend({ replies: z.array(CommentViewSchema) }).meta({
+  id: "CommentThread",
+});
+
+export const CommentsPageSchema = z
+  .object({ items: z.array(CommentThreadSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "CommentsPage" });
+
+export const FollowResultSchema = z
+  .object({ followerId: Id, followeeId: Id, following: z.boolean(), followers: z.number().int().min(0) })
+  .meta({ id: "FollowResult" });
+
+export const MarkReadResultSchema = z
+  .object({ updated: z.number().int().min(0), unreadCount: z.number().int().min(0) })
+  .meta({ id: "MarkReadResult" });
+
+export const ConversationReadResultSchema = z
+  .object({ count: z.number().int().min(0), readAt: Timestamp.nullable() })
+  .meta({ id: "ConversationReadResult" });
+
+export const SessionSchema = z.object({ user: MeSchema.nullable() }).meta({
+  id: "Session",
+  description: "Who is signed in: the user, or null for a visitor (never a 401)",
+});
 
 export const FeedPageSchema = z
   .object({
-    items: z.array(ProjectSummarySchema),
+    items: z.array(FeedItemSchema),
     page: z.number().int().min(1),
     pageSize: z.number().int().min(1),
     total: z.number().int().min(0),
-    sort: FeedSortSchema,
+    sort: FeedSortSchema.or(z.literal("relevance")).describe("the order used: a search without `sort` is by relevance"),
   })
   .meta({ id: "FeedPage" });
 
@@ -179,9 +213,9 @@ export const ProfileSchema = z
       badges: z.number().int(),
     }),
     // SPEC: follower counts and whether the caller follows this maker.
-    followers: z.number().int().min(0).optional(),
-    following: z.number().int().min(0).optional(),
-    followedByMe: z.boolean().optional(),
+    followers: z.number().int().min(0),
+    following: z.number().int().min(0),
+    followedByMe: z.boolean(),
   })
   .meta({ id: "Profile" });
 
