@@ -55,7 +55,7 @@ describe("server process", () => {
     dirs.push(dir);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    // 20 projects from one user: more than the hourly limit, which limits.test.ts covers.
+    // Twenty signups from one address in flight: past the signup limit, which is not what this tests.
     const srv = startServer({ DATA_DIR: dir, PORT: String(port), SEED: "never", RATE_LIMITS: "off" });
     await waitUp(base, srv);
     // Default transports: the reconnect starts with an HTTP long-poll, which can ride a kept-alive connection.

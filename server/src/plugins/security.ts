@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import fastifyHelmet from "@fastify/helmet";
 import { ErrorCode } from "@shared/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -14,7 +13,7 @@ declare module "fastify" {
 }
 
 /**
- * The helmet options: scripts only from the app's own origin, no framing,
+ * The options of helmet (the library @fastify/helmet wraps): scripts only from the app's own origin, no framing,
  * nothing inline. Avatars are any http(s) URL a user gave, so images may come
  * from anywhere over https. HSTS is sent by hand, only over HTTPS (below).
  */
@@ -37,6 +36,12 @@ export const HELMET_OPTIONS = {
   referrerPolicy: { policy: "strict-origin-when-cross-origin" as const },
   strictTransportSecurity: false,
   crossOriginEmbedderPolicy: false,
+  // Headers only browsers long gone read (IE's X-Download-Options and X-XSS-Protection,
+  // Flash's cross-domain policies, DNS prefetch hints): every byte is paid on every read.
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
 };
 
 const HSTS = "max-age=31536000; includeSubDomains";
@@ -116,13 +121,17 @@ export function isCrossSite(
 export default fp(
   async (app) => {
     const allowed = new Set(app.config.allowedOrigins.map((o) => o.toLowerCase()));
-    await app.register(fastifyHelmet, HELMET_OPTIONS);
-    app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    // One synchronous hook with headers computed once: @fastify/helmet runs helmet's
+    // middleware on every request (two async hooks, the CSP rebuilt each time), which
+    // measured +61 µs of CPU per request against +13 µs for this (ADR 013).
+    app.addHook("onRequest", (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      reply.headers(STATIC_SECURITY_HEADERS);
       if (request.protocol === "https") reply.header("strict-transport-security", HSTS);
       if (request.routeOptions.config.private || PRIVATE_PATHS.test(request.url))
         reply.header("cache-control", "no-store");
       if (MUTATING.has(request.method) && isCrossSite(request.headers, ownOrigin(request), allowed))
-        throw new AppError(403, ErrorCode.CROSS_SITE, "Cross-site requests may not change anything here");
+        return done(new AppError(403, ErrorCode.CROSS_SITE, "Cross-site requests may not change anything here"));
+      done();
     });
   },
   { name: "security", dependencies: ["config", "errors"] },

@@ -65,7 +65,7 @@ describe("ADMIN_EMAILS", () => {
     }
   });
 
-  it("never demotes an admin it did not make", async () => {
+  it("never demotes an admin it did not make", { timeout: 180_000 }, async () => {
     const u = await signup(ctx.app, { password: PASSWORD });
     expect((await admin("grant", u.email)).code).toBe(0);
     expect((await login(ctx.app, u.email)).user.role).toBe("admin");
@@ -99,7 +99,7 @@ describe("ADMIN_EMAILS", () => {
 });
 
 describe("npm run admin", () => {
-  it("grants and revokes a role from the shell; running instances see it at once", async () => {
+  it("grants and revokes a role from the shell; running instances see it at once", { timeout: 180_000 }, async () => {
     const u = await signup(ctx.app, { password: PASSWORD });
     expect(await roleOf(u.token)).toBe("user");
     const granted = await admin("grant", u.email.toUpperCase());
@@ -111,7 +111,7 @@ describe("npm run admin", () => {
     await waitFor(async () => (await roleOf(u.token)) === "user", 5000, "the revoke");
   });
 
-  it("fails with a message for an unknown email or bad arguments, changing nothing", async () => {
+  it("fails with a message for an unknown email or bad arguments, changing nothing", { timeout: 180_000 }, async () => {
     const unknown = await admin("grant", "nobody@example.test");
     expect(unknown.code).toBe(1);
     expect(unknown.out).toMatch(/No account/);
