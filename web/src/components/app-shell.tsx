@@ -39,7 +39,14 @@ function SignedInNav({ meId }: { meId: string }) {
         <CountBadge count={totalUnread(conversations.data)} label="unread" testId="unread-count" />
       </NavLink>
       <NavLink to="/notifications" className="nav-link" title="Notifications">
-        <span aria-hidden="true">🔔</span> Notifications
+        {/* An SVG, not an emoji: machines without an emoji font show a box. */}
+        <svg className="bell-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+          />
+        </svg>
+        Notifications
         <CountBadge count={unreadNotifications.data ?? 0} label="unread notifications" testId="notification-count" />
       </NavLink>
     </>
@@ -96,8 +103,8 @@ export function AppShell({ children }: { children: ReactNode }) {
             </NavLink>
             {user ? <SignedInNav meId={user.id} /> : null}
           </nav>
+          <HeaderSearch />
           <div className="header-end">
-            <HeaderSearch />
             <ConnectionIndicator state={connection} />
             {me.isPending ? (
               <span className="account-placeholder" />

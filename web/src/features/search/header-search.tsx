@@ -21,8 +21,8 @@ export function HeaderSearch() {
     navigate(searchHref(text));
   };
   return (
-    <search>
-      <form onSubmit={submit} className="header-search">
+    <search className="header-search">
+      <form onSubmit={submit} className="header-search-form">
         <label htmlFor="header-search" className="header-search-label">
           Search
         </label>
