@@ -74,6 +74,8 @@ function connectClient(i: number): Promise<void> {
     seen.set(e.room, got);
     if (got.has(e.seq)) {
       duplicated++;
+      if (process.env.BENCH_DEBUG_DUPS)
+        console.error("DUP", i, url, e.room, e.seq, type, e.at, JSON.stringify(payload));
       return;
     }
     got.add(e.seq);

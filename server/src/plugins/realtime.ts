@@ -1,4 +1,4 @@
-import { type Envelope, resyncEvent, throttleOf } from "@shared/realtime/events";
+import { coalesceKeyOf, type Envelope, resyncEvent, throttleOf } from "@shared/realtime/events";
 import { parseRoom, type Room } from "@shared/realtime/rooms";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import fp from "fastify-plugin";
@@ -99,11 +99,24 @@ export default fp(
     // The last number of the shared stream this instance delivered per room
     // (absent: unknown, or it delivered locally numbered envelopes meanwhile; ADR 014).
     const delivered = new Map<Room, number>();
+    /** In `delivered`: this instance numbered envelopes of the room itself (Redis was unreachable). */
+    const LOCALLY_NUMBERED = Number.NaN;
     const deliver = (batch: Envelope[], local = false) => {
-      for (const e of batch)
-        if (local) delivered.delete(e.room);
-        else delivered.set(e.room, Math.max(e.seq, delivered.get(e.room) ?? 0));
-      delivery.deliver(batch);
+      const out: Envelope[] = [];
+      for (const e of batch) {
+        if (local) {
+          delivered.set(e.room, LOCALLY_NUMBERED);
+          out.push(e);
+          continue;
+        }
+        // Already covered: this instance's resync of the room went out with this number
+        // (resyncRooms); sending the envelope too would repeat the seq.
+        const last = delivered.get(e.room) ?? 0;
+        if (e.seq <= last) continue;
+        delivered.set(e.room, e.seq);
+        out.push(e);
+      }
+      delivery.deliver(out);
     };
 
     let bus: EventBus;
@@ -258,19 +271,39 @@ export default fp(
       });
     });
 
-    const resyncLocal = async (reason: string) => {
+    // One resync at a time: two overlapping runs (two recoveries in a row) would both read a
+    // room's seq before either recorded it, and send the same resync twice (a repeated seq).
+    let resyncing: Promise<unknown> = Promise.resolve();
+    const resyncLocal = (reason: string): Promise<number> => {
+      const run = resyncing.then(() => resyncRooms(reason));
+      resyncing = run.catch(() => {});
+      return run;
+    };
+    const resyncRooms = async (reason: string) => {
       const e = resyncEvent();
       const at = new Date().toISOString();
       let sent = 0;
+      const unknown: Room[] = [];
       const rooms = [...io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null);
       for (const room of rooms) {
         const seq = await bus.currentSeq(room);
-        const last = delivered.get(room);
-        if (last !== undefined && last >= seq) continue;
-        delivered.set(room, seq);
-        io.local.to(room).emit(e.type as never, { type: e.type, room, seq, at, data: e.data } as never);
+        const last = delivered.get(room) ?? 0;
+        if (last >= seq) continue;
         sent++;
+        if (Number.isNaN(last)) {
+          // This instance numbered envelopes itself meanwhile: its clients may hold any number
+          // up to `seq`, so the resync takes a number of its own from the bus (the room's
+          // clients on other instances refetch too).
+          unknown.push(room);
+          continue;
+        }
+        // Only this instance fell behind: its clients get the resync at the stream's current
+        // number; the envelopes up to it that still arrive are dropped by deliver().
+        delivered.set(room, seq);
+        delivery.deliver([{ type: e.type, room, seq, at, data: e.data } as Envelope]);
       }
+      if (unknown.length)
+        await emit(unknown.map((room) => ({ room, type: e.type, data: e.data, at, key: coalesceKeyOf(e) })));
       metrics.resyncs.inc({ reason }, sent);
       app.log.info({ reason, rooms: sent }, "resynced this instance's clients");
       return sent;
