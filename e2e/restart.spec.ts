@@ -59,6 +59,8 @@ test("a page recovers by itself after its server restarts and shows what changed
  * draining server must refuse that connection instead of waiting for it.
  */
 test("SIGTERM with a page open drains and exits 0", async ({ startOwnInstance, openBrowser, createUser }) => {
+  // Five stops and starts of a server of its own: about 56 s on two busy cores, past the default 60 s budget.
+  test.setTimeout(180_000);
   const server = await startOwnInstance();
   const viewer = await openBrowser(await createUser({ name: "Drain Viewer" }), { url: server.url });
   await viewer.goto("/");
