@@ -184,28 +184,6 @@ async function main() {
       for (const s of e.steps) check(`external writes at ${s.rate}/s: missing deliveries`, s.sent - s.delivered);
       progress(`external writes: lag starts at ${e.lagsAtRate ?? "no tested rate"}`);
     });
-  // The app's per-socket delivery alone against bare Socket.IO, alternating, same clients and rates:
-  // what the delivery layer costs per frame, without the database, Redis and HTTP around it.
-  if (only?.has("delivery")) {
-    const runs = [];
-    const sizes = clientsArg
-      ? [{ clients: clientsArg, rate: numArg("--rate") ?? SIZES.rate }]
-      : [
-          { clients: 100, rate: 100 },
-          { clients: 1000, rate: 100 },
-          { clients: 5000, rate: 50 },
-        ];
-    for (const size of sizes)
-      for (let round = 0; round < 2; round++)
-        for (const viaDelivery of [false, true]) {
-          const r = await rawFloor({ ...size, durationMs: (numArg("--seconds") ?? 5) * 1000, viaDelivery });
-          runs.push({ ...r, via: viaDelivery ? "delivery" : "bare", round });
-          progress(
-            `delivery ${size.clients} at ${size.rate}/s, ${viaDelivery ? "app delivery" : "bare Socket.IO"}: p50 ${r.broadcastToArrival.p50} / p95 ${r.broadcastToArrival.p95} / p99 ${r.broadcastToArrival.p99} / max ${r.broadcastToArrival.max} ms, ${r.broadcastToArrival.count} frames, cpu ${r.cpu}, frames per CPU second ${r.framesPerCpuSecond}`,
-          );
-        }
-    results.delivery = runs;
-  }
   if (want("cache"))
     // The same mix with every read going to the database.
     await withCluster({ users: 200, env: { CACHE_DISABLED: "1" } }, async (cluster) => {
