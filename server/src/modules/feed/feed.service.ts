@@ -15,14 +15,14 @@ const TRENDING_TTL_SECONDS = 60;
  * `trending` ranks by votes decayed with age, Hacker News style:
  * (score + 1) / (hours + 2)^1.5 (ADR 007). Its order also moves with time alone,
  * so its order entries are tagged like the others and additionally short-lived.
- * `relevance` is full-text rank (searches only; `s.query` is the search's tsquery).
+ * `relevance` (searches only) is full-text rank, computed in `searchOrder`.
  */
 const ORDER = {
   newest: "p.created_at DESC, p.id DESC",
   top: "p.score DESC, p.created_at DESC, p.id DESC",
   trending:
-    "(p.score + 1) / power(extract(epoch FROM (now() - p.created_at)) / 3600 + 2, 1.5) DESC, p.created_at DESC, p.id DESC",
-  relevance: "ts_rank(p.search_document, s.query) DESC, p.created_at DESC, p.id DESC",
+    // In double precision: extract() gives numeric, whose power() cost 18 ms on a tag page's 334 rows.
+    "(p.score + 1) / power(extract(epoch FROM (now() - p.created_at))::float8 / 3600 + 2, 1.5) DESC, p.created_at DESC, p.id DESC",
 } as const;
 
 /**
@@ -102,13 +102,21 @@ export class FeedService {
     if (q.following && viewer)
       where.push("p.owner_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = s.me)");
     // Without words, relevance has nothing to rank: newest first.
-    const orderBy = ORDER[sort === "relevance" && q.q === undefined ? "newest" : sort];
+    const ranked = sort === "relevance" && q.q !== undefined;
+    const orderBy = ranked
+      ? "p.rank DESC, p.created_at DESC, p.id DESC"
+      : ORDER[sort === "relevance" ? "newest" : sort];
     // Every parameter is typed here, whichever filters use it.
     const from = `FROM projects p CROSS JOIN (SELECT ${SEARCH_QUERY} AS query, $2::text AS tag, $3::uuid AS me) s WHERE ${where.join(" AND ")}`;
     const params = [q.q ?? "", q.tag ?? "", viewer?.id ?? null];
     // One scan for the page and the total; past the last page, a count of its own.
+    // The matches are materialised first: the total needs all of them anyway, and
+    // otherwise the planner walks the created_at index for the LIMIT and filters
+    // every project on the way (a tag page: 6.5 ms on 10,000 projects, 2.2 ms
+    // through the GIN index and a sort of the few hundred that match).
     const rows = await this.db.prisma.$queryRawUnsafe<{ id: string; total: number }[]>(
-      `SELECT p.id::text, count(*) OVER ()::int AS total ${from} ORDER BY ${orderBy} LIMIT $4 OFFSET $5`,
+      `WITH m AS MATERIALIZED (SELECT p.id, p.created_at, p.score, ${ranked ? "ts_rank(p.search_document, s.query)" : "0"} AS rank ${from})
+       SELECT p.id::text, count(*) OVER ()::int AS total FROM m p ORDER BY ${orderBy} LIMIT $4 OFFSET $5`,
       ...params,
       q.pageSize,
       (q.page - 1) * q.pageSize,
