@@ -13,7 +13,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { type Cluster, startCluster } from "./lib/cluster.js";
 import { progress } from "./lib/log.js";
-import { renderMarkdown, renderSvg } from "./report.js";
+import { latestOutboxCost, renderMarkdown, renderSvg } from "./report.js";
 import { browserFreshnessOn } from "./scenarios/browser.js";
 import { browserKinds } from "./scenarios/browser-kinds.js";
 import { burst } from "./scenarios/burst.js";
@@ -303,7 +303,7 @@ async function main() {
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   progress(`results written to ${file}`);
   if (!quick && !only) {
-    await writeFile("docs/benchmarks.md", renderMarkdown(results, file));
+    await writeFile("docs/benchmarks.md", renderMarkdown({ ...results, outboxCost: await latestOutboxCost() }, file));
     await writeFile("docs/benchmarks-latency.svg", renderSvg(results));
     progress("docs/benchmarks.md and docs/benchmarks-latency.svg updated");
   }
