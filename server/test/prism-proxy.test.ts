@@ -17,6 +17,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,6 +97,7 @@ async function startPrism(file: string, errors: boolean): Promise<{ base: string
 }
 
 beforeAll(async () => {
+  if (!existsSync(PRISM)) throw new Error(`${PRISM} is missing: run \`npm install\` (a devDependency)`);
   db = await createDatabase();
   redisPrefix = `zst:${randomUUID().slice(0, 8)}:`;
   dir = await mkdtemp(join(tmpdir(), "zs-prism-"));
