@@ -2,8 +2,9 @@
 # `npm test`: the whole suite, as CI runs it. Installs dependencies and starts
 # PostgreSQL and Redis when missing, then: lint, typecheck, unit + integration
 # tests (server mode against real PostgreSQL and Redis, plus the embedded mode;
-# they include the OpenAPI lint and the trap tests), the web build, end-to-end
-# tests in Chromium, and a quick benchmark run that fails on lost or stale data.
+# they include the OpenAPI lint, Prism's validation proxy and the trap tests),
+# the web build, end-to-end tests in Chromium, and a quick benchmark run that
+# fails on lost or stale data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -2,20 +2,17 @@
  * The process as `npm start` runs it (the compiled server, dist/server/server.js,
  * under plain node): listens, and on SIGTERM drains (requests in flight finish,
  * sockets close) and exits 0. A bad environment fails fast, naming the variable.
+ * (server/test/global-setup.ts builds dist/server before any test file runs.)
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../test/redis-server.js";
 
 const dirs: string[] = [];
-beforeAll(() => {
-  const built = spawnSync(process.execPath, ["scripts/build-server.mjs", "--if-stale"], { stdio: "inherit" });
-  expect(built.status, "the server build").toBe(0);
-});
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });

@@ -3,6 +3,7 @@
  * its own database from it (CREATE DATABASE … TEMPLATE, ~50 ms), so files run
  * in parallel without seeing each other's rows. Dropped at the end.
  */
+import { spawnSync } from "node:child_process";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { migrate } from "../src/db/migrate.js";
@@ -21,6 +22,10 @@ export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export default async function setup(project: TestProject) {
+  // The compiled server (dist/server), built once here rather than by each test file that runs
+  // it: two builds at once swap directories under each other and one of them fails.
+  const built = spawnSync(process.execPath, ["scripts/build-server.mjs", "--if-stale"], { stdio: "inherit" });
+  if (built.status !== 0) throw new Error("the server build (scripts/build-server.mjs) failed");
   const run = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   const template = `zs_test_${run}_tpl`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });

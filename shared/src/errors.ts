@@ -1,15 +1,5 @@
 import { z } from "zod";
 
-/** Every error response body: `{"error": {"code", "message", "details"?}}` (SPEC.md). */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.unknown().optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
-
 export const ErrorCode = {
   VALIDATION_ERROR: "VALIDATION_ERROR",
   BAD_JSON: "BAD_JSON",
@@ -27,6 +17,19 @@ export const ErrorCode = {
   UNAVAILABLE: "UNAVAILABLE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Every error response body: `{"error": {"code", "message", "details"?}}` (SPEC.md).
+ * The code is one of ErrorCode's, so clients (and /openapi.json) can rely on the list.
+ */
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ErrorCode),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /** One validation problem, as carried in `details` of a VALIDATION_ERROR. */
 export interface FieldIssue {

@@ -6,7 +6,7 @@ import { ZodError } from "zod";
 import { AppError } from "../lib/errors.js";
 
 /** An error response body in SPEC's shape. */
-export const errorBody = (code: string, message: string, details?: unknown): ErrorBody => ({
+export const errorBody = (code: ErrorCode, message: string, details?: unknown): ErrorBody => ({
   error: details === undefined ? { code, message } : { code, message, details },
 });
 

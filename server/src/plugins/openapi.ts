@@ -11,6 +11,7 @@
 import { isDeepStrictEqual } from "node:util";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
+import { NotificationKindSchema } from "@shared/contracts/notifications";
 import * as R from "@shared/contracts/responses";
 import { ErrorBodySchema, ErrorCode } from "@shared/errors";
 import type { FastifyInstance } from "fastify";
@@ -28,20 +29,25 @@ interface RouteDoc {
   /** The success status and its body (null: no body). */
   status: number;
   body: z.ZodType | null;
+  /** The success body's media type, when it is not JSON. */
+  mediaType?: string;
+  /** Other statuses whose body is not the error shape (the health check's 503). */
+  others?: Record<number, z.ZodType>;
 }
 
-const doc = (tag: string, who: Who, summary: string, body: z.ZodType | null, status = body ? 200 : 204): RouteDoc => ({
-  summary,
-  tag,
-  who,
-  status,
-  body,
-});
+const doc = (
+  tag: string,
+  who: Who,
+  summary: string,
+  body: z.ZodType | null,
+  status = body ? 200 : 204,
+  more: Pick<RouteDoc, "mediaType" | "others"> = {},
+): RouteDoc => ({ summary, tag, who, status, body, ...more });
 
 const NotificationSchema = z
   .object({
     id: z.uuid(),
-    kind: z.string(),
+    kind: NotificationKindSchema,
     actor: R.UserRefViewSchema.nullish(),
     project: z.object({ id: z.uuid(), title: z.string() }).loose().nullish(),
     comment: z.object({ id: z.uuid() }).loose().nullish(),
@@ -59,14 +65,18 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /api/health": doc(
     "operations",
     "anyone",
-    "Liveness and the state of the database, cache and realtime links",
+    "Liveness and the state of the database, cache and realtime links (503, same body, when the database is down)",
     R.HealthSchema,
+    200,
+    { others: { 503: R.HealthSchema } },
   ),
   "GET /metrics": doc(
     "operations",
     "anyone",
     "Prometheus metrics (bearer METRICS_TOKEN when set, else loopback only)",
-    z.string(),
+    z.string().describe("Prometheus text exposition format 0.0.4"),
+    200,
+    { mediaType: "text/plain" },
   ),
   "POST /api/auth/signup": doc(
     "auth",
@@ -232,7 +242,10 @@ export default fp<{ validateResponses?: boolean }>(
         security,
         operationId: operationId(String(route.method), route.url),
         response: {
-          [entry.status]: entry.body ?? z.null().describe("No content"),
+          [entry.status]: entry.mediaType
+            ? { content: { [entry.mediaType]: { schema: entry.body } } }
+            : (entry.body ?? z.null().describe("No content")),
+          ...entry.others,
           "4xx": ErrorResponse,
           "5xx": ErrorResponse,
         },
@@ -268,10 +281,10 @@ export default fp<{ validateResponses?: boolean }>(
       app.addHook("onSend", async (request, reply, payload) => {
         const entry =
           ROUTE_DOCS[docKey(request.method === "HEAD" ? "GET" : request.method, request.routeOptions.url ?? "")];
-        if (!entry || reply.statusCode !== entry.status || entry.body === null || typeof payload !== "string")
-          return payload;
-        if (request.routeOptions.url === "/metrics") return payload;
-        const problem = checkResponse(entry.body, payload);
+        if (!entry || typeof payload !== "string" || entry.mediaType) return payload;
+        const schema = reply.statusCode === entry.status ? entry.body : entry.others?.[reply.statusCode];
+        if (!schema) return payload;
+        const problem = checkResponse(schema, payload);
         if (!problem) return payload;
         request.log.error({ problem }, "response does not match its documented schema");
         reply.status(500);

@@ -50,7 +50,10 @@ export const text = (min: number, max: number) =>
         .max(max, `must be at most ${max} characters`)
         .refine((s) => min === 0 || !isBlank(s), "must not be blank")
         .refine((s) => !BIDI_OVERRIDE.test(s), "must not contain bidi override, embedding or isolate characters"),
-    );
+    )
+    // The limits in /openapi.json: JSON Schema cannot say "after trimming", so the document
+    // states them on the text as sent (an over-long text padded with spaces is its only gap).
+    .meta({ ...(min > 0 && { minLength: min }), maxLength: max });
 
 /** Single-line text (names, titles): no control or bidi characters, never blank. */
 export const line = (min: number, max: number) =>
