@@ -7,7 +7,8 @@
  *  - server/src/modules/**  never reach server/src/realtime/** or plugins/realtime
  *                           (a module's effects go through the pipeline, which
  *                           the realtime part delivers)
- *  - server/src/cache/**    never reaches the realtime part either
+ *  - server/src/cache/**    never reaches the realtime part either, nor does
+ *    server/src/freshness/** (the pipeline hands its envelopes to a function)
  *  - shared/**              imports nothing of server/ or web/
  *  - web/**                 imports nothing of server/
  *  - web: realtime/ may import features/ (their key factories, useMe);
@@ -38,6 +39,8 @@ const realtimePart = (f: string) => under("server/src/realtime")(f) || f === "se
 export const RULES: Rule[] = [
   { name: "server modules never reach the realtime part", from: under("server/src/modules"), to: realtimePart },
   { name: "the cache never reaches the realtime part", from: under("server/src/cache"), to: realtimePart },
+  // The realtime part uses the pipeline's bus and coalescer; the pipeline knows it only as a function (emit).
+  { name: "the pipeline never reaches the realtime part", from: under("server/src/freshness"), to: realtimePart },
   {
     name: "shared imports nothing of server/ or web/",
     from: under("shared"),
