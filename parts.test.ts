@@ -36,7 +36,7 @@ interface Rule {
 const under = (dir: string) => (file: string) => file.startsWith(`${dir}/`);
 const realtimePart = (f: string) => under("server/src/realtime")(f) || f === "server/src/plugins/realtime.ts";
 
-export const RULES: Rule[] = [
+const RULES: Rule[] = [
   { name: "server modules never reach the realtime part", from: under("server/src/modules"), to: realtimePart },
   { name: "the cache never reaches the realtime part", from: under("server/src/cache"), to: realtimePart },
   // The realtime part uses the pipeline's bus and coalescer; the pipeline knows it only as a function (emit).
@@ -57,7 +57,7 @@ export const RULES: Rule[] = [
 const isTest = (file: string) => /\.test\.tsx?$/.test(file) || under("server/test")(file);
 
 /** Module specifiers of a source: static imports and re-exports (at the start of a line), and dynamic imports. */
-export function specifiers(source: string): string[] {
+function specifiers(source: string): string[] {
   const out: string[] = [];
   for (const m of source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm)) out.push(m[1]!);
   for (const m of source.matchAll(/^\s*import\s*["']([^"']+)["']/gm)) out.push(m[1]!);
@@ -66,7 +66,7 @@ export function specifiers(source: string): string[] {
 }
 
 /** The repo-relative file a specifier names, or null for a package. */
-export function resolve(from: string, spec: string, exists: (file: string) => boolean): string | null {
+function resolve(from: string, spec: string, exists: (file: string) => boolean): string | null {
   let base: string;
   if (spec.startsWith("@shared/")) base = `shared/src/${spec.slice("@shared/".length)}`;
   else if (spec.startsWith(".")) base = normalize(join(dirname(from), spec));
@@ -79,7 +79,7 @@ export function resolve(from: string, spec: string, exists: (file: string) => bo
 }
 
 /** Every rule broken in `files` (path → source), with the import chain that breaks it. */
-export function violations(files: Map<string, string>, rules: Rule[] = RULES): string[] {
+function violations(files: Map<string, string>, rules: Rule[] = RULES): string[] {
   const graph = new Map<string, string[]>();
   for (const [file, source] of files)
     graph.set(

@@ -113,17 +113,18 @@ export async function startRealtime(deps: RealtimeDeps): Promise<RealtimePart> {
   emitter = new Emitter(bus, config.coalesceWindowMs, metrics, log);
 
   authenticateSockets(io, { parseCookie: deps.parseCookie, authenticate: deps.authenticate, log });
+  const subscriptions = {
+    maySubscribe: deps.maySubscribe,
+    projectExists: deps.projectExists,
+    currentSeq: (room: Room) => bus.currentSeq(room),
+    log,
+  };
   io.on("connection", (socket) => {
     metrics.socketsConnected.inc();
     tuneTransport(socket);
     sessions.attach(socket);
     socket.on("disconnect", () => metrics.socketsConnected.dec());
-    handleSubscriptions(socket, {
-      maySubscribe: deps.maySubscribe,
-      projectExists: deps.projectExists,
-      currentSeq: (room) => bus.currentSeq(room),
-      log,
-    });
+    handleSubscriptions(socket, subscriptions);
   });
 
   const server = config.mode === "server";
