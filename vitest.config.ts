@@ -24,6 +24,13 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          // Static checks of the whole code base (no database, no DOM).
+          name: "parts",
+          include: ["parts.test.ts"],
+        },
+      },
+      {
         resolve: { alias },
         test: {
           name: "web",

@@ -50,6 +50,24 @@ test("sign up, log out and log in through the forms; a wrong password shows the 
   await expect(page.getByTestId("connection-status")).toHaveText("Live");
 });
 
+test("logging out in one browser ends the same session in another, on the other instance", async ({
+  createUser,
+  openBrowser,
+}) => {
+  const user = await createUser({ name: "Two Browsers" });
+  const a = await openBrowser(user, { instance: 0 });
+  const b = await openBrowser(user, { instance: 1 });
+  await a.goto("/");
+  await b.goto("/");
+
+  await a.page.getByRole("button", { name: "Log out" }).click();
+  await expect(a.page.getByRole("link", { name: "Log in", exact: true })).toBeVisible();
+  // B did nothing: the logout's session:ended reached its socket through the pipeline and Redis.
+  await expect(b.page.getByText("You were signed out")).toBeVisible();
+  await expect(b.page.getByRole("link", { name: "Log in", exact: true })).toBeVisible();
+  await expect(b.page.getByRole("link", { name: `Your profile (${user.name})` })).toBeHidden();
+});
+
 test("a page that needs an account sends a visitor to log in and back", async ({ openBrowser, createUser }) => {
   const user = await createUser({ name: "Returning Visitor" });
   const { page } = await openBrowser(null);

@@ -9,6 +9,7 @@ import { QueryObserver } from "@tanstack/react-query";
 import { io } from "socket.io-client";
 import { projectQueryOptions } from "../../web/src/features/projects/projects.queries.js";
 import { createAppQueryClient } from "../../web/src/lib/query-client.js";
+import type { AppSocket } from "../../web/src/lib/socket.js";
 import { RealtimeClient } from "../../web/src/realtime/realtime-client.js";
 
 interface Init {
@@ -34,7 +35,7 @@ let initialLoads = 0;
 const clients: RealtimeClient[] = [];
 
 async function openTab() {
-  const socket = io(init.url, { transports: ["websocket"], autoConnect: false });
+  const socket: AppSocket = io(init.url, { transports: ["websocket"], autoConnect: false });
   socket.onAny(() => envelopes++);
   const queryClient = createAppQueryClient();
   const observer = new QueryObserver(queryClient, projectQueryOptions(init.projectId));

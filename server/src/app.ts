@@ -29,6 +29,7 @@ import limitsPlugin from "./plugins/limits.js";
 import metricsPlugin from "./plugins/metrics.js";
 import openapiPlugin from "./plugins/openapi.js";
 import realtimePlugin from "./plugins/realtime.js";
+import redisPlugin from "./plugins/redis.js";
 import securityPlugin, { STATIC_SECURITY_HEADERS } from "./plugins/security.js";
 import webPlugin from "./plugins/web.js";
 
@@ -148,6 +149,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(securityPlugin);
   await app.register(fastifyCookie);
   await app.register(dbPlugin, { migrate: options.migrate ?? true });
+  await app.register(redisPlugin);
   await app.register(cachePlugin);
   await app.register(limitsPlugin);
   await app.register(authPlugin);

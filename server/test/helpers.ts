@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { AuthResponse } from "@shared/contracts/auth";
 import type { Envelope, EventType } from "@shared/realtime/events";
+import type { SessionEnded } from "@shared/realtime/socket-events";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import { io as connect, type Socket } from "socket.io-client";
@@ -209,6 +210,10 @@ export interface TestSocket {
   /** Resolves with the first envelope matching, waiting up to `timeoutMs`. */
   next<T extends EventType>(type: T, filter?: (e: Envelope<T>) => boolean, timeoutMs?: number): Promise<Envelope<T>>;
   of<T extends EventType>(type: T, room?: string): Envelope<T>[];
+  /** Every `session:ended` the socket was told, in order. */
+  ended: SessionEnded[];
+  /** Resolves with the first `session:ended`, waiting up to `timeoutMs`. */
+  sessionEnded(timeoutMs?: number): Promise<SessionEnded>;
   close(): void;
 }
 
@@ -220,8 +225,10 @@ export async function connectSocket(app: FastifyInstance, token?: string): Promi
     forceNew: true,
   });
   const received: Envelope[] = [];
-  socket.onAny((_type: string, envelope: Envelope) => {
-    if (envelope && typeof envelope === "object" && "seq" in envelope) received.push(envelope);
+  const ended: SessionEnded[] = [];
+  socket.onAny((type: string, payload: unknown) => {
+    if (type === "session:ended") ended.push(payload as SessionEnded);
+    else if (payload && typeof payload === "object" && "seq" in payload) received.push(payload as Envelope);
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
@@ -248,6 +255,11 @@ export async function connectSocket(app: FastifyInstance, token?: string): Promi
     },
     of: <T extends EventType>(type: T, room?: string) =>
       received.filter((e) => e.type === type && (room === undefined || e.room === room)) as unknown as Envelope<T>[],
+    ended,
+    async sessionEnded(timeoutMs = 3000) {
+      await waitFor(() => ended.length > 0, timeoutMs, "session:ended");
+      return ended[0]!;
+    },
     close: () => socket.disconnect(),
   };
 }

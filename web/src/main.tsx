@@ -8,8 +8,8 @@ import { App } from "./app";
 import { toast } from "./components/toast-store";
 import { applyIdentity, authKeys } from "./features/auth/auth.queries";
 import { createAppQueryClient } from "./lib/query-client";
+import { RealtimeProvider } from "./lib/realtime-link";
 import { DeferredRealtime } from "./realtime/deferred-realtime";
-import { RealtimeProvider } from "./realtime/realtime-context";
 import "./styles.css";
 
 const queryClient = createAppQueryClient();

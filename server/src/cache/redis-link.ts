@@ -74,14 +74,13 @@ export class RedisLink extends EventEmitter<{
   private closed = false;
   private readonly dependencies: (() => boolean)[] = [];
   private runId: string | null = null;
+  private resetCache: () => Promise<void> = async () => {};
   private recovery: () => Promise<void> = async () => {};
 
   constructor(
-    target: RedisTarget,
+    private readonly target: RedisTarget,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-    /** Moves the global generation; run when Redis restarted, before the link is trusted. */
-    private readonly resetCache: () => Promise<void>,
   ) {
     super();
     this.client = connectRedis(target, { enableOfflineQueue: false, commandTimeout: 1000 });
@@ -113,6 +112,23 @@ export class RedisLink extends EventEmitter<{
   /** What must succeed before the link is trusted again (completing the changes that are due). */
   setRecovery(recovery: () => Promise<void>) {
     this.recovery = recovery;
+  }
+
+  /** Moves the cache's global generation; run when Redis restarted (it may be back with old data), before the link is trusted. */
+  setRestartReset(reset: () => Promise<void>) {
+    this.resetCache = reset;
+  }
+
+  /**
+   * Another connection to the same Redis, for what cannot share the command
+   * connection (pub/sub). It only reconnects: its outages matter through this
+   * link (a user that needs it says so with dependOn). The caller connects and
+   * closes it.
+   */
+  open(overrides: RedisOptions = {}, opts: { sharded?: boolean } = {}): Redis {
+    const c = connectRedis(this.target, overrides, opts);
+    c.on("error", (err) => this.log.debug({ err }, "redis (pub/sub) error"));
+    return c;
   }
 
   /** Re-evaluates trust now (a dependency became ready). */

@@ -118,6 +118,30 @@ describe("an instance killed in the middle of a change", () => {
     }
   });
 
+  it("right after COMMIT of a logout: B revokes the session in its cache and ends its sockets on B", async () => {
+    const u = await signup(b.app);
+    const s = await connectSocket(b.app, u.token); // its handshake cached the session on B
+    try {
+      expect((await s.subscribe(`user:${u.id}`)).ok).toBe(true);
+      const a = await startDoomed("after-commit:session:ended");
+      await writeThrough(a.base, "POST", "/api/auth/logout", u.token);
+      const diedAt = await a.died;
+      await waitFor(
+        async () => (await call(b.app, "GET", "/api/me", { token: u.token })).statusCode === 401,
+        1000,
+        "the token refused on B within a second of A's death",
+      );
+      const ended = await s.sessionEnded(Math.max(1, 1000 - (Date.now() - diedAt)));
+      expect(ended.reason).toBe("signed out");
+      expect((await s.subscribe(`user:${u.id}`)).ok).toBe(false);
+      await settle(500);
+      expect(s.ended).toHaveLength(1);
+      expect(await outboxRows()).toBe(0);
+    } finally {
+      s.close();
+    }
+  });
+
   it("right after COMMIT of a comment: the comment count and the thread are fresh on B, one event", async () => {
     const { id } = await createProject(b.app, owner);
     expect((await call(b.app, "GET", `/api/projects/${id}`)).json().commentCount).toBe(0);

@@ -5,7 +5,7 @@
  * emits its events, after commit, with the cache already fresh when the event
  * arrives. A new mutating route without a row fails this test.
  */
-import type { EventType } from "@shared/realtime/events";
+import { type EventType, isSessionEvent } from "@shared/realtime/events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -15,6 +15,7 @@ import {
   setupApp,
   signup,
   type TestContext,
+  type TestSocket,
   type TestUser,
 } from "../../test/helpers.js";
 import type { Committed } from "./pipeline.js";
@@ -114,7 +115,8 @@ const table: Record<string, Row> = {
   },
   "POST /api/auth/logout": {
     status: 204,
-    events: [],
+    // Reaches the session's sockets (the watcher of `other`), which it ends.
+    events: ["session:ended"],
     resources: (f) => [`session:${sessionOf(f.other.token)}`],
     run: (f) => call(ctx.app, "POST", "/api/auth/logout", { token: f.other.token }),
     check: async (f) => expect((await call(ctx.app, "GET", "/api/me", { token: f.other.token })).statusCode).toBe(401),
@@ -331,6 +333,9 @@ const table: Record<string, Row> = {
 
 const WRITES = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 
+/** The event reached the watcher: as an envelope, or (a session event) as the end of its session. */
+const arrival = (w: TestSocket, type: EventType) => (isSessionEvent(type) ? w.sessionEnded() : w.next(type));
+
 describe("every mutating route", () => {
   it("has a row in the table (and every row names a real route)", () => {
     const mutating = [...routes].filter((r) => WRITES.has(r.split(" ")[0]!));
@@ -371,7 +376,7 @@ describe("every mutating route", () => {
         expect((last?.events ?? []).map((e) => e.type).sort()).toEqual([...row.events].sort());
         for (const r of row.resources(f)) expect(last?.resources ?? [], `${route} invalidates ${r}`).toContain(r);
         // As soon as the event reaches a watcher, the read below must already be fresh.
-        if (row.events.length) await Promise.race(watchers.map((w) => w.next(row.events[0]!)));
+        if (row.events.length) await Promise.race(watchers.map((w) => arrival(w, row.events[0]!)));
         if (row.check) await row.check(f);
       } finally {
         ctx.app.freshness.off("committed", onCommit);

@@ -93,6 +93,10 @@ const label = (e: Envelope) =>
               ? "admin"
               : e.room;
 
+/** The session a token names (its `sid` claim). */
+const sessionOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sid as string;
+
 const expectRooms = (got: string[], expected: string[]) => expect(got).toEqual([...expected].sort());
 
 describe("events reach the rooms of SPEC.md and no others", () => {
@@ -422,9 +426,8 @@ describe("room authorization", () => {
     const s = await connectSocket(ctx.app, u.token);
     try {
       expect((await s.subscribe(`user:${u.id}`)).ok).toBe(true);
-      const ended = new Promise((resolve) => s.socket.once("session:ended", resolve));
       expect((await call(ctx.app, "POST", "/api/auth/logout", { token: u.token })).statusCode).toBe(204);
-      await ended;
+      expect(await s.sessionEnded()).toEqual({ sessionId: sessionOf(u.token), reason: "signed out" });
       // A DM to the signed-out user no longer reaches the socket…
       await call(ctx.app, "POST", "/api/messages", { token: voter.token, body: { toUserId: u.id, body: "hello?" } });
       await settle(200);
@@ -435,6 +438,43 @@ describe("room authorization", () => {
       expect((await s.subscribe("feed")).ok).toBe(true);
     } finally {
       s.close();
+    }
+  });
+
+  it("a logout's session:ended reaches every socket of that session and no other", async () => {
+    const u = await signup(ctx.app, { password: "correct horse battery" });
+    const login = await call(ctx.app, "POST", "/api/auth/login", {
+      body: { email: u.email, password: "correct horse battery" },
+    });
+    const otherSession = login.json().token as string;
+    const [a1, a2, b] = await Promise.all([
+      connectSocket(ctx.app, u.token),
+      connectSocket(ctx.app, u.token),
+      connectSocket(ctx.app, otherSession),
+    ]);
+    try {
+      for (const s of [a1, a2, b]) expect((await s.subscribe(`user:${u.id}`)).ok).toBe(true);
+      expect((await call(ctx.app, "POST", "/api/auth/logout", { token: u.token })).statusCode).toBe(204);
+      const ended = { sessionId: sessionOf(u.token), reason: "signed out" };
+      expect(await a1.sessionEnded()).toEqual(ended);
+      expect(await a2.sessionEnded()).toEqual(ended);
+      await settle(200);
+      expect(a1.ended).toHaveLength(1);
+      // The same user's other session, and every other socket, hear nothing of it…
+      expect(b.ended).toEqual([]);
+      for (const o of observers) expect(o.ended).toEqual([]);
+      // …and it never travels as an envelope.
+      for (const s of [a1, a2, b, ...observers]) expect(s.of("session:ended")).toEqual([]);
+      // The other session keeps its user room; the ended one does not.
+      await call(ctx.app, "POST", "/api/messages", {
+        token: voter.token,
+        body: { toUserId: u.id, body: "still there?" },
+      });
+      await b.next("message:received");
+      await settle(100);
+      expect([...a1.of("message:received"), ...a2.of("message:received")]).toHaveLength(0);
+    } finally {
+      for (const s of [a1, a2, b]) s.close();
     }
   });
 
@@ -450,10 +490,7 @@ describe("room authorization", () => {
     const s = await connectSocket(ctx.app, expiring);
     try {
       expect((await s.subscribe(`user:${u.id}`)).ok).toBe(true);
-      await new Promise((resolve, reject) => {
-        s.socket.once("session:ended", resolve);
-        setTimeout(() => reject(new Error("session did not end at token expiry")), 4000);
-      });
+      expect(await s.sessionEnded(4000)).toEqual({ sessionId: claims.sid, reason: "expired" });
       await call(ctx.app, "POST", "/api/messages", { token: voter.token, body: { toUserId: u.id, body: "late" } });
       await settle(200);
       expect(s.of("message:received")).toHaveLength(0);

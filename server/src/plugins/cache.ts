@@ -1,7 +1,6 @@
 import fp from "fastify-plugin";
 import { Cache } from "../cache/cache.js";
 import { MemoryStore } from "../cache/memory-store.js";
-import { RedisLink, redisTarget } from "../cache/redis-link.js";
 import { RedisStore } from "../cache/redis-store.js";
 import type { CacheStore } from "../cache/store.js";
 
@@ -10,8 +9,6 @@ declare module "fastify" {
     cache: Cache;
     /** The cache's backing store (also used for rate limits). */
     store: CacheStore;
-    /** The Redis command link in server mode, null in embedded mode. */
-    redis: RedisLink | null;
   }
 }
 
@@ -22,37 +19,26 @@ declare module "fastify" {
  */
 export default fp(
   async (app) => {
-    const { config, metrics } = app;
+    const { config, metrics, redis: link } = app;
     let store: CacheStore;
-    let link: RedisLink | null = null;
-    const target = redisTarget(config);
-    if (target) {
-      let redisStore: RedisStore | null = null;
-      link = new RedisLink(target, app.log, metrics, async () => {
-        await redisStore?.bump(["*"]);
-      });
-      redisStore = new RedisStore(link.client, config.redisKeyPrefix);
+    if (link) {
+      const redisStore = new RedisStore(link.client, config.redisKeyPrefix);
+      link.setRestartReset(() => redisStore.bump(["*"]));
       store = redisStore;
-      await link.connect();
     } else {
       store = new MemoryStore();
       metrics.cacheHealthy.set(1);
     }
-    const l = link;
     const cache = new Cache(
       store,
-      config.cacheDisabled ? () => false : l ? () => l.up : () => true,
-      l ? (reason) => l.markDown(reason) : () => {},
+      config.cacheDisabled ? () => false : link ? () => link.up : () => true,
+      link ? (reason) => link.markDown(reason) : () => {},
       metrics,
       app.log,
       config.cacheTtlSeconds,
     );
     app.decorate("cache", cache);
     app.decorate("store", store);
-    app.decorate("redis", link);
-    app.addHook("onClose", async () => {
-      await link?.close();
-    });
   },
-  { name: "cache", dependencies: ["config", "metrics"] },
+  { name: "cache", dependencies: ["config", "metrics", "redis"] },
 );

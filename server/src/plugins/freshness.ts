@@ -58,5 +58,5 @@ export default fp(
       await freshness.close();
     });
   },
-  { name: "freshness", dependencies: ["db", "cache", "realtime", "metrics"] },
+  { name: "freshness", dependencies: ["db", "cache", "redis", "realtime", "metrics"] },
 );

@@ -230,5 +230,5 @@ export default fp(
       route.preHandler = [...(Array.isArray(before) ? before : [before]), hook];
     });
   },
-  { name: "limits", dependencies: ["config", "cache"] },
+  { name: "limits", dependencies: ["config", "redis"] },
 );

@@ -1,7 +1,7 @@
-import type { Envelope } from "@shared/realtime/events";
-import type { Server, Socket } from "socket.io";
+import type { Envelope, EnvelopeType } from "@shared/realtime/events";
 import type { Logger } from "../lib/log.js";
 import type { Metrics } from "../lib/metrics.js";
+import type { RealtimeServer, RealtimeSocket as Socket } from "./socket-server.js";
 
 /** How much output one socket may have waiting in this process before it stops getting a backlog. */
 export interface SocketLimits {
@@ -88,6 +88,15 @@ export function tuneTransport(socket: Socket) {
   rawConn(socket).on("upgrade", patch);
 }
 
+/** What goes to clients as an envelope (session events do not: see Sessions). */
+type Out = Envelope<EnvelopeType>;
+
+/** A socket or a room, as envelopes are sent to it: under the Socket.IO event name equal to their type (SPEC). */
+interface EnvelopeTarget {
+  emit(event: EnvelopeType, envelope: Out): unknown;
+}
+const emitEnvelope = (to: EnvelopeTarget, e: Out) => to.emit(e.type, e);
+
 /**
  * Hands envelopes to this instance's sockets, by backpressure rather than by
  * clock (ADR 017):
@@ -106,19 +115,19 @@ export function tuneTransport(socket: Socket) {
  *   buffers dropped first, so closing it costs nothing per queued packet.
  */
 export class Delivery {
-  private queued: Envelope[] = [];
+  private queued: Out[] = [];
   /** Sockets over their limit: the latest envelope per room they are owed, and since when. */
-  private readonly owed = new Map<string, { since: number; rooms: Map<string, Envelope> }>();
+  private readonly owed = new Map<string, { since: number; rooms: Map<string, Out> }>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly io: Server,
+    private readonly io: RealtimeServer,
     private readonly limits: SocketLimits,
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {}
 
-  deliver = (batch: Envelope[]) => {
+  deliver = (batch: Out[]) => {
     if (!batch.length) return;
     if (!this.queued.length) setImmediate(this.flush);
     this.queued.push(...batch);
@@ -171,7 +180,7 @@ export class Delivery {
     }
     const now = Date.now();
     for (const id of skipped) {
-      const o = this.owed.get(id) ?? { since: now, rooms: new Map<string, Envelope>() };
+      const o = this.owed.get(id) ?? { since: now, rooms: new Map<string, Out>() };
       if (!this.owed.has(id)) {
         this.owed.set(id, o);
         this.log.warn({ socket: id }, "slow consumer: sending it the latest envelope per room instead of a backlog");
@@ -186,7 +195,7 @@ export class Delivery {
     if (skipped.length) this.armSweeper();
     for (const e of batch) {
       const to = this.io.local.to(e.room);
-      (skipped.length ? to.except(skipped) : to).emit(e.type as never, e as never);
+      emitEnvelope(skipped.length ? to.except(skipped) : to, e);
       this.metrics.eventsEmitted.inc({ type: e.type });
       this.metrics.commitToEmit.observe(Math.max(0, now - Date.parse(e.at)) / 1000);
     }
@@ -213,7 +222,7 @@ export class Delivery {
         this.owed.delete(id);
         const raw = webSocketOf(socket)?._socket;
         raw?.cork();
-        for (const e of o.rooms.values()) if (socket.rooms.has(e.room)) socket.emit(e.type as never, e as never);
+        for (const e of o.rooms.values()) if (socket.rooms.has(e.room)) emitEnvelope(socket, e);
         raw?.uncork();
       } else if (now - o.since > this.limits.stallMs) {
         this.owed.delete(id);

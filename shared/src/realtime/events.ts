@@ -267,11 +267,28 @@ export const events = {
     // Resyncs in a burst say the same thing: refetch everything.
     coalesceKey: (d) => (d.resource === "*" ? "resync" : undefined),
   }),
+  // Not in SPEC's table: a logout goes through the pipeline like every other
+  // change, and its event reaches every instance holding sockets of the session.
+  // Those sockets lose their private rooms and are told `session:ended` with
+  // this payload, not an envelope (socket-events.ts). "expired" is only said
+  // by an instance to its own socket, when the socket's token runs out.
+  "session:ended": def({
+    data: z.object({ sessionId: Id, reason: z.enum(["signed out", "expired"]) }),
+    rooms: (d) => [rooms.session(d.sessionId)],
+    affects: (d) => [R.session(d.sessionId)],
+  }),
 } as const;
 
 export type EventType = keyof typeof events;
 export const EVENT_TYPES = Object.keys(events) as EventType[];
 export type EventData<T extends EventType> = z.output<(typeof events)[T]["data"]>;
+
+/** Events to a session room: the realtime part acts on them (ends the session's sockets) instead of forwarding them. */
+export type SessionEventType = "session:ended";
+/** Events that reach clients as envelopes, each under the Socket.IO event name equal to its type (SPEC). */
+export type EnvelopeType = Exclude<EventType, SessionEventType>;
+export const isSessionEvent = (type: EventType): type is SessionEventType => type === "session:ended";
+export const ENVELOPE_TYPES = EVENT_TYPES.filter((t): t is EnvelopeType => !isSessionEvent(t));
 
 /** What travels on the wire, under the Socket.IO event name `type`. */
 export interface Envelope<T extends EventType = EventType> {
@@ -281,6 +298,9 @@ export interface Envelope<T extends EventType = EventType> {
   at: string;
   data: EventData<T>;
 }
+
+/** An envelope as clients get it, of any type, discriminated by `type`. */
+export type AnyEnvelope = { [T in EnvelopeType]: Envelope<T> }[EnvelopeType];
 
 /** An event before it has a room and a sequence number. */
 export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];

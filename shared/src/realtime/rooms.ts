@@ -1,17 +1,27 @@
 import { isId } from "../contracts/ids";
 import { R, type Resource } from "./resources";
 
-export type Room = "feed" | `project:${string}` | `user:${string}`;
+/**
+ * A room of the realtime protocol. Clients subscribe to `feed`, `project:<id>`
+ * and their own `user:<id>` (SPEC); `session:<id>` holds the sockets of one
+ * session, which the server puts there at the handshake (clients cannot
+ * subscribe to it): its only event, `session:ended`, ends them.
+ */
+export type Room = "feed" | `project:${string}` | `user:${string}` | SessionRoom;
+export type SessionRoom = `session:${string}`;
 
 export const rooms = {
   feed: "feed",
   project: (id: string) => `project:${id}`,
   user: (id: string) => `user:${id}`,
+  session: (sessionId: string) => `session:${sessionId}`,
 } as const satisfies Record<string, Room | ((id: string) => Room)>;
+
+export const isSessionRoom = (room: string): room is SessionRoom => room.startsWith("session:");
 
 export type ParsedRoom = { kind: "feed" } | { kind: "project"; id: string } | { kind: "user"; id: string };
 
-/** Parses a room name a client asked for; null when it is not a room of the protocol. */
+/** Parses a room name a client asked for; null when it is not a room a client may subscribe to. */
 export function parseRoom(name: unknown): ParsedRoom | null {
   if (name === "feed") return { kind: "feed" };
   if (typeof name !== "string") return null;

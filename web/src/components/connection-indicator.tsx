@@ -1,4 +1,4 @@
-import type { ConnectionState } from "../realtime/realtime-client";
+import type { ConnectionState } from "../lib/realtime-link";
 import { clockTime } from "./relative-time";
 
 const TEXT = {

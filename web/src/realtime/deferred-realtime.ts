@@ -1,11 +1,5 @@
 import type { Room } from "@shared/realtime/rooms";
-import type { ConnectionState, RealtimeClient } from "./realtime-client";
-
-/** What views use of the realtime client. */
-export type RealtimeLink = Pick<
-  RealtimeClient,
-  "start" | "setUser" | "expectSignOut" | "watchRoom" | "getState" | "subscribeState"
->;
+import type { ConnectionState, RealtimeLink } from "../lib/realtime-link";
 
 const CONNECTING: ConnectionState = { status: "connecting", downSince: null };
 

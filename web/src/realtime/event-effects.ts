@@ -1,6 +1,6 @@
 import { BADGE_LABELS } from "@shared/contracts/badges";
 import type { NotificationKind } from "@shared/contracts/notifications";
-import type { Envelope, EventType } from "@shared/realtime/events";
+import type { AnyEnvelope, Envelope, EnvelopeType } from "@shared/realtime/events";
 import { rooms } from "@shared/realtime/rooms";
 import type { Toast } from "../components/toast-store";
 
@@ -11,7 +11,7 @@ export interface EffectContext {
   notify: (t: Omit<Toast, "id" | "tone"> & { tone?: Toast["tone"] }) => void;
 }
 
-type Effect<K extends EventType> = (envelope: Envelope<K>, ctx: EffectContext) => void;
+type Effect<K extends EnvelopeType> = (envelope: Envelope<K>, ctx: EffectContext) => void;
 
 /**
  * A toast for the notifications no other event already announces (intros and
@@ -32,10 +32,10 @@ const mine = (e: Envelope, ctx: EffectContext) => ctx.meId !== null && e.room ==
 
 /**
  * UI side effects per event type, beyond refetching. A record over every
- * EventType: a new event in the shared catalogue fails to compile here until
- * someone decides what, if anything, the user should notice.
+ * envelope type: a new event in the shared catalogue fails to compile here
+ * until someone decides what, if anything, the user should notice.
  */
-export const eventEffects: { [K in EventType]: Effect<K> } = {
+export const eventEffects: { [K in EnvelopeType]: Effect<K> } = {
   "project:created": none,
   "project:updated": none,
   "project:deleted": none,
@@ -97,6 +97,6 @@ export const eventEffects: { [K in EventType]: Effect<K> } = {
   "cache:invalidate": none,
 };
 
-export function runEffect(envelope: Envelope, ctx: EffectContext) {
-  (eventEffects[envelope.type] as Effect<EventType>)(envelope, ctx);
+export function runEffect(envelope: AnyEnvelope, ctx: EffectContext) {
+  (eventEffects[envelope.type] as Effect<EnvelopeType>)(envelope, ctx);
 }

@@ -1,9 +1,9 @@
 import type { FeedPage, ProjectDetail } from "@shared/contracts/projects";
+import type { AnyEnvelope } from "@shared/realtime/events";
 import { MutationObserver, QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { projectKeys } from "../features/projects/projects.queries";
 import { patchFromEvent } from "./event-patches";
-import type { AnyEnvelope } from "./realtime-client";
 
 const P = "11111111-1111-4111-8111-111111111111";
 const list = { sort: "top" as const, page: 1, pageSize: 10 };

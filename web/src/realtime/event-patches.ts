@@ -1,8 +1,8 @@
 import type { FeedPage, ProjectDetail } from "@shared/contracts/projects";
+import type { AnyEnvelope } from "@shared/realtime/events";
 import { partialMatchKey, type QueryClient } from "@tanstack/react-query";
 import { projectKeys } from "../features/projects/projects.queries";
-import type { AnyEnvelope } from "./realtime-client";
-import type { HoldingMeta } from "./refetch-scheduler";
+import type { HoldingMeta } from "../lib/refetch-scheduler";
 
 /**
  * Events whose payload already holds the new value shown on screen (a vote's

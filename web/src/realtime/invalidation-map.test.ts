@@ -130,6 +130,8 @@ const cases: { [K in EventType]: { data: EventData<K>; keys: unknown[][] } } = {
     data: { resource: "*", action: "resync", id: null, projectId: null },
     keys: [EVERYTHING as unknown[]],
   },
+  // Never an envelope here (the server ends the socket's session instead), but what it affects maps too.
+  "session:ended": { data: { sessionId: C, reason: "signed out" }, keys: [me] },
 };
 
 describe("event → query keys", () => {

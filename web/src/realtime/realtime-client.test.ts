@@ -2,9 +2,9 @@ import type { Envelope, EventData, EventType } from "@shared/realtime/events";
 import { roomCovers, rooms } from "@shared/realtime/rooms";
 import { QueryClient, type QueryKey } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { RefetchScheduler } from "../lib/refetch-scheduler";
 import { EVERYTHING, queryKeysForResources } from "./invalidation-map";
 import { RealtimeClient, type SocketLike } from "./realtime-client";
-import type { RefetchScheduler } from "./refetch-scheduler";
 
 const P = "11111111-1111-4111-8111-111111111111";
 const O = "22222222-2222-4222-8222-222222222222";
@@ -13,8 +13,12 @@ const OTHER = "66666666-6666-4666-8666-666666666666";
 
 type Ack = (r: unknown) => void;
 
-/** Just enough of a socket.io-client Socket, driven by the test as the server would. */
-class FakeSocket implements SocketLike {
+/**
+ * Just enough of a socket.io-client Socket, driven by the test as the server
+ * would. Untyped on purpose (it fires anything, as a misbehaving server could);
+ * the client sees it as a SocketLike.
+ */
+class FakeSocket {
   connected = false;
   listeners = new Map<string, Set<(...a: never[]) => void>>();
   emitted: { event: string; payload: unknown; ack?: Ack }[] = [];
@@ -78,7 +82,7 @@ function setup(options: Partial<ConstructorParameters<typeof RealtimeClient>[0]>
   const notify = vi.fn();
   const onSessionEnded = vi.fn();
   const client = new RealtimeClient({
-    socket,
+    socket: socket as unknown as SocketLike,
     queryClient: new QueryClient(),
     scheduler,
     notify,

@@ -1,36 +1,17 @@
-import { type Envelope, EVENT_TYPES, type EventType } from "@shared/realtime/events";
+import { type AnyEnvelope, ENVELOPE_TYPES, type EnvelopeType } from "@shared/realtime/events";
 import { type Room, roomCovers, rooms } from "@shared/realtime/rooms";
+import type { SubscribeAck } from "@shared/realtime/socket-events";
 import { focusManager, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import type { ConnectionState, RealtimeLink } from "../lib/realtime-link";
+import { type RefetchScheduler, schedulerFor } from "../lib/refetch-scheduler";
+import type { AppSocket } from "../lib/socket";
 import { type EffectContext, runEffect } from "./event-effects";
 import { patchFromEvent } from "./event-patches";
 import { EVERYTHING, queryKeysForEvent, queryKeysForResources } from "./invalidation-map";
-import { type RefetchScheduler, schedulerFor } from "./refetch-scheduler";
 import { SeqTracker } from "./seq-tracker";
 
-/** The part of a socket.io-client Socket we use (a fake one in tests). */
-export interface SocketLike {
-  readonly connected: boolean;
-  connect(): unknown;
-  disconnect(): unknown;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener?: (...args: never[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
-}
-
-export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
-
-export interface ConnectionState {
-  status: ConnectionStatus;
-  /** When the link went down (for "Offline since hh:mm"); null while live. */
-  downSince: number | null;
-}
-
-/** An envelope of any type, discriminated by `type`. */
-export type AnyEnvelope = { [T in EventType]: Envelope<T> }[EventType];
-
-type SubscribeAck =
-  | { ok: true; seq: number; missed?: boolean }
-  | { ok: false; error: { code: string; message: string } };
+/** The part of the tab's socket we use (a fake one in tests). */
+export type SocketLike = Pick<AppSocket, "connected" | "connect" | "disconnect" | "on" | "off" | "emit">;
 
 export interface RealtimeOptions {
   socket: SocketLike;
@@ -66,7 +47,7 @@ const debugFromStorage = () => {
  * the socket is down, refetch on focus after a disconnect. Events name what
  * changed; queries fetch it ("sockets notify, queries fetch").
  */
-export class RealtimeClient {
+export class RealtimeClient implements RealtimeLink {
   private readonly socket: SocketLike;
   private readonly queryClient: QueryClient;
   private readonly scheduler: RefetchScheduler;
@@ -84,7 +65,6 @@ export class RealtimeClient {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private offlineTimer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribeFocus: (() => void) | null = null;
-  private readonly handlers: [string, (...args: never[]) => void][];
   private readonly opts: Required<Omit<RealtimeOptions, "socket" | "queryClient" | "scheduler" | "onSessionEnded">> &
     Pick<RealtimeOptions, "onSessionEnded">;
 
@@ -103,14 +83,30 @@ export class RealtimeClient {
       log: options.log ?? ((...args) => console.log("[zerostale]", ...args)),
     };
     this.wanted.set(rooms.feed, 1);
-    const onEnvelope = (e: AnyEnvelope) => this.handleEnvelope(e);
-    this.handlers = [
-      ["connect", () => this.onConnect()],
-      ["disconnect", ((reason: string) => this.onDisconnect(reason)) as (...args: never[]) => void],
-      ["connect_error", () => this.onConnectError()],
-      ["session:ended", () => this.onSessionEnded()],
-      ...EVENT_TYPES.map((type): [EventType, (...args: never[]) => void] => [type, onEnvelope]),
-    ];
+  }
+
+  private readonly onEnvelope = (e: AnyEnvelope) => this.handleEnvelope(e);
+  private readonly onConnected = () => this.onConnect();
+  private readonly onDisconnected = (reason: string) => this.onDisconnect(reason);
+  private readonly onConnectFailed = () => this.onConnectError();
+  private readonly onEnded = () => this.onSessionEnded();
+
+  /** Adds (or removes) every listener: the socket's comings and goings, and one per envelope type of the catalogue. */
+  private listen(on: boolean) {
+    const s = this.socket;
+    if (on) {
+      s.on("connect", this.onConnected);
+      s.on("disconnect", this.onDisconnected);
+      s.on("connect_error", this.onConnectFailed);
+      s.on("session:ended", this.onEnded);
+      for (const type of ENVELOPE_TYPES) s.on<EnvelopeType>(type, this.onEnvelope);
+    } else {
+      s.off("connect", this.onConnected);
+      s.off("disconnect", this.onDisconnected);
+      s.off("connect_error", this.onConnectFailed);
+      s.off("session:ended", this.onEnded);
+      for (const type of ENVELOPE_TYPES) s.off<EnvelopeType>(type, this.onEnvelope);
+    }
   }
 
   // ——— lifecycle ———
@@ -118,7 +114,7 @@ export class RealtimeClient {
   start(): () => void {
     if (this.started) return () => this.stop();
     this.started = true;
-    for (const [event, fn] of this.handlers) this.socket.on(event, fn);
+    this.listen(true);
     this.unsubscribeFocus = focusManager.subscribe((focused) => {
       if (focused) this.onFocus();
     });
@@ -130,7 +126,7 @@ export class RealtimeClient {
   stop() {
     if (!this.started) return;
     this.started = false;
-    for (const [event, fn] of this.handlers) this.socket.off(event, fn);
+    this.listen(false);
     this.unsubscribeFocus?.();
     this.clearDownTimers();
     this.socket.disconnect();

@@ -1,7 +1,6 @@
 import { useEffect } from "react";
 import { useMe } from "../features/auth/auth.queries";
-import type { ConnectionState } from "./realtime-client";
-import { useConnectionState, useRealtimeClient } from "./realtime-context";
+import { type ConnectionState, useConnectionState, useRealtimeClient } from "../lib/realtime-link";
 
 /**
  * Mount once, at the app shell: opens the tab's socket, keeps `feed` and (when

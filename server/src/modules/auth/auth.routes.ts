@@ -46,8 +46,8 @@ export async function authRoutes(fastify: FastifyInstance) {
 
   app.post("/auth/logout", async (request, reply) => {
     const user = requireUser(request);
+    // Its `session:ended` ends the session's sockets on every instance (through the pipeline).
     await app.auth.logout(user);
-    await app.realtime.endSession(user.sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.status(204).send();
   });

@@ -108,10 +108,15 @@ export class AuthService {
     return { user: toMe(user), ...(await this.openSession(user.id)) };
   }
 
+  /**
+   * Revokes the session. Its event, `session:ended` (which affects the session's
+   * cache tag), ends the session's sockets on every instance; recorded in the
+   * outbox with the revocation, it reaches them even if this instance dies.
+   */
   async logout(user: AuthUser): Promise<void> {
     await this.freshness().mutate({ actorId: user.id }, async (tx, fx) => {
       await tx.session.updateMany({ where: { id: user.sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
-      fx.touch(R.session(user.sessionId));
+      fx.emit("session:ended", { sessionId: user.sessionId, reason: "signed out" });
     });
   }
 

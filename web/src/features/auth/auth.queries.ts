@@ -1,7 +1,7 @@
 import type { AuthResponse, LoginBody, Me, SignupBody } from "@shared/contracts/auth";
 import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../lib/api-client";
-import { useRealtimeClient } from "../../realtime/realtime-context";
+import { useRealtimeClient } from "../../lib/realtime-link";
 import { introKeys } from "../intros/intros.queries";
 import { conversationKeys, threadKeys } from "../messages/messages.queries";
 import { projectKeys } from "../projects/projects.queries";

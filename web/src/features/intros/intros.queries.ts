@@ -1,7 +1,7 @@
 import type { CreateIntroBody, IntrosResponse, IntroView } from "@shared/contracts/intros";
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../lib/api-client";
-import { invalidateSoon } from "../../realtime/refetch-scheduler";
+import { invalidateSoon } from "../../lib/refetch-scheduler";
 
 /** Intros are private: keyed by the viewer, so another sign-in never sees them. */
 export const introKeys = {

@@ -2,7 +2,7 @@ import type { ConversationSummary, MessageView } from "@shared/contracts/message
 import { parseResource, R } from "@shared/realtime/resources";
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../lib/api-client";
-import { invalidateSoon } from "../../realtime/refetch-scheduler";
+import { invalidateSoon } from "../../lib/refetch-scheduler";
 
 /** The id both sides of a conversation share (the same pair id the realtime resources use). */
 export const pairId = (a: string, b: string) => parseResource(R.conversation(a, b)).id!;

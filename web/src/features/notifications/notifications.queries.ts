@@ -2,7 +2,7 @@ import type { MarkReadResult, NotificationsPage } from "@shared/contracts/notifi
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
-import { invalidateSoon } from "../../realtime/refetch-scheduler";
+import { invalidateSoon } from "../../lib/refetch-scheduler";
 
 export interface NotificationFilters {
   page: number;

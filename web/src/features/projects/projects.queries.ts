@@ -13,7 +13,7 @@ import type {
 import { keepPreviousData, type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
-import { invalidateSoon } from "../../realtime/refetch-scheduler";
+import { invalidateSoon } from "../../lib/refetch-scheduler";
 
 export interface FeedFilters {
   /** Undefined: the server's default (relevance for a search, otherwise trending). */

@@ -4,7 +4,7 @@ import type { Profile, UpdateProfileBody } from "@shared/contracts/users";
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
-import { invalidateSoon } from "../../realtime/refetch-scheduler";
+import { invalidateSoon } from "../../lib/refetch-scheduler";
 import { authKeys } from "../auth/auth.queries";
 import { projectKeys } from "../projects/projects.queries";
 
