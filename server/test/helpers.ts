@@ -80,14 +80,15 @@ export interface TestContext {
  * Builds the app in server mode against a fresh database and Redis. Pass
  * `share` to build a second instance on the same database and key prefix.
  */
-export async function setupApp(
-  opts: {
-    config?: Partial<Config>;
-    share?: TestContext;
-    listen?: boolean;
-    onRoute?: (route: { method: string | string[]; url: string }) => void;
-  } = {},
-): Promise<TestContext> {
+export interface SetupOptions {
+  config?: Partial<Config>;
+  /** Another instance on this one's database and Redis key prefix (closing it keeps both). */
+  share?: TestContext;
+  listen?: boolean;
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
+}
+
+export async function setupApp(opts: SetupOptions = {}): Promise<TestContext> {
   const created = opts.share ? null : await createDatabase();
   const db = opts.share?.db ?? created!;
   const config = testConfig(db.url, {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -10,13 +10,10 @@ import {
   unknownId,
   warm,
 } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp();
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
 
 /** Fresh people per test, so "one pending request per pair" starts clean. */
 async function people() {

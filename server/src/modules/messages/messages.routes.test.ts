@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -11,13 +11,10 @@ import {
   unknownId,
   warm,
 } from "../../../test/api.js";
-import { call, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp } from "../../../test/fixture.js";
+import { call, signup, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp();
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
 
 async function people() {
   const [ann, ben, cat] = await Promise.all([
