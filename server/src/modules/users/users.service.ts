@@ -43,7 +43,7 @@ export class UsersService {
       this.db.prisma.$queryRaw<{ id: string }[]>`
         SELECT id::text FROM projects WHERE owner_id = ${id}::uuid ORDER BY created_at DESC, id DESC`.then((rows) =>
         loadSummaries(
-          this.db,
+          this.db.prisma,
           rows.map((r) => r.id),
         ),
       ),
