@@ -176,6 +176,13 @@ export async function signup(
   return { id: body.user.id, email, name: body.user.name, token: body.token, role: body.user.role };
 }
 
+/** Users signed up at once, by key and name (fresh people per test keep per-pair rules clean). */
+export async function signupAll<K extends string>(app: FastifyInstance, names: Record<K, string>) {
+  const entries = Object.entries(names) as [K, string][];
+  const users = await Promise.all(entries.map(([, name]) => signup(app, { name })));
+  return Object.fromEntries(entries.map(([key], i) => [key, users[i]!])) as Record<K, TestUser>;
+}
+
 /** Makes a user an admin directly in the database (as an operator would). */
 export async function makeAdmin(ctx: TestContext, user: TestUser) {
   await ctx.sql.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [user.id]);
