@@ -38,19 +38,6 @@ const doc = (tag: string, who: Who, summary: string, body: z.ZodType | null, sta
   body,
 });
 
-const NotificationSchema = z
-  .object({
-    id: z.uuid(),
-    kind: z.string(),
-    actor: R.UserRefViewSchema.nullish(),
-    project: z.object({ id: z.uuid(), title: z.string() }).loose().nullish(),
-    comment: z.object({ id: z.uuid() }).loose().nullish(),
-    intro: z.object({ id: z.uuid() }).loose().nullish(),
-    readAt: z.iso.datetime({ offset: true }).nullable(),
-    createdAt: z.iso.datetime({ offset: true }),
-  })
-  .meta({ id: "Notification" });
-
 /**
  * Every route of SPEC.md's API table. Entries for routes this build does not
  * register yet are not in the document (it lists registered routes only).
@@ -99,12 +86,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "POST /api/projects/:id/downvote": doc("votes", "user", "Downvote (or switch to a downvote)", R.VoteResultSchema),
   "DELETE /api/projects/:id/vote": doc("votes", "user", "Remove your vote", R.VoteResultSchema),
   "POST /api/votes": doc("votes", "user", "Vote 1, -1 or 0 (0 removes the vote)", R.VoteResultSchema),
-  "GET /api/tags": doc(
-    "projects",
-    "anyone",
-    "Tags, most used first",
-    z.array(z.object({ tag: z.string(), count: z.number().int() })),
-  ),
+  "GET /api/tags": doc("projects", "anyone", "Tags, most used first", z.array(R.TagCountSchema)),
   "GET /api/projects/:id/comments": doc(
     "comments",
     "anyone",
@@ -143,18 +125,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "PATCH /api/users/me": doc("users", "user", "Update your profile", R.MeSchema),
   "POST /api/users/:id/follow": doc("users", "user", "Follow a maker (idempotent)", R.FollowResultSchema),
   "DELETE /api/users/:id/follow": doc("users", "user", "Unfollow a maker (idempotent)", R.FollowResultSchema),
-  "GET /api/notifications": doc(
-    "notifications",
-    "user",
-    "Your notifications, newest first",
-    z.object({
-      items: z.array(NotificationSchema),
-      page: z.number().int(),
-      pageSize: z.number().int(),
-      total: z.number().int(),
-      unreadCount: z.number().int(),
-    }),
-  ),
+  "GET /api/notifications": doc("notifications", "user", "Your notifications, newest first", R.NotificationsPageSchema),
   "POST /api/notifications/read": doc(
     "notifications",
     "user",
