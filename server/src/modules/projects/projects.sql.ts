@@ -20,7 +20,11 @@ type Queries = Pick<Tx, "$queryRaw" | "$queryRawUnsafe">;
 
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** A UserRef from the columns (or expressions) of a user. */
+/**
+ * A UserRef from the columns (or expressions) of a user. The TS-built models
+ * (intros, messages, notifications) write the same three keys:
+ * read-models.routes.test.ts holds both to one output.
+ */
 const userRefJson = (u: { id: string; name: string; avatarUrl: string }) =>
   `json_build_object('id', ${u.id}, 'name', ${u.name}, 'avatarUrl', ${u.avatarUrl})`;
 

@@ -2,12 +2,14 @@
  * One shape per read model: what a mutation answers is, field for field and in
  * the same order, what a read of the same row shows afterwards (projects.sql.ts
  * builds both). The mappers this replaced ordered badges of the same instant
- * differently from the reads; the tie is set up on purpose below.
+ * differently from the reads; the tie is set up on purpose below. A UserRef is
+ * built in SQL (inside summaries and comments) and in TS (intros, messages,
+ * notifications, leaderboard makers): the last test holds them to one output.
  */
 import { describe, expect, it } from "vitest";
 import { getJson } from "../../../test/api.js";
 import { testApp, testUsers } from "../../../test/fixture.js";
-import { call } from "../../../test/helpers.js";
+import { call, createProject, signup } from "../../../test/helpers.js";
 
 const ctx = testApp();
 const { owner, admin } = testUsers(ctx, { owner: "Owner", admin: { name: "Admin", admin: true } });
@@ -102,5 +104,42 @@ describe("Comment", () => {
     expect(edited.statusCode).toBe(200);
     expect(edited.json().body).toBe("Thanks, really");
     for (const read of await reads(reply.json().id)) expectSameJson(edited.json(), read);
+  });
+});
+
+describe("UserRef", () => {
+  it("shows a user the same in SQL-built models (owner, author) and TS-built ones (intro, conversation, notification, leaderboard)", async () => {
+    const maker = await signup(ctx.app, { name: "Ref Maker" });
+    const fan = await signup(ctx.app, { name: "Ref Fan" });
+    const patched = await call(ctx.app, "PATCH", "/api/users/me", {
+      token: maker.token,
+      body: { avatarUrl: "https://example.com/a.png" },
+    });
+    expect(patched.statusCode).toBe(200);
+    const expected = { id: maker.id, name: "Ref Maker", avatarUrl: "https://example.com/a.png" };
+
+    const project = await createProject(ctx.app, maker, { title: "Refs" });
+    const comment = await call(ctx.app, "POST", `/api/projects/${project.id}/comments`, {
+      token: maker.token,
+      body: { body: "hi" },
+    });
+    const intro = await call(ctx.app, "POST", "/api/intros", {
+      token: maker.token,
+      body: { toUserId: fan.id, message: "hello" },
+    });
+    await call(ctx.app, "POST", "/api/messages", { token: maker.token, body: { toUserId: fan.id, body: "hi" } });
+
+    const detail = await getJson(ctx.app, `/api/projects/${project.id}`);
+    const board = await getJson(ctx.app, "/api/leaderboard");
+    const refs = {
+      "project owner (SQL)": detail.owner,
+      "comment author (SQL)": detail.comments[0].author,
+      "added comment author (SQL)": comment.json().author,
+      "intro fromUser (TS)": intro.json().fromUser,
+      "conversation user (TS)": (await getJson(ctx.app, "/api/conversations", fan))[0].user,
+      "notification actor (TS)": (await getJson(ctx.app, "/api/notifications", fan)).items[0].actor,
+      "leaderboard maker (TS)": board.makers.find((m: { user: { id: string } }) => m.user.id === maker.id).user,
+    };
+    for (const [where, ref] of Object.entries(refs)) expect(JSON.stringify(ref), where).toBe(JSON.stringify(expected));
   });
 });
