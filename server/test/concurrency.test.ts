@@ -4,24 +4,19 @@
  * its race deserves (never a 5xx), and reads after the burst, cached or not,
  * must show the final state.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getJson } from "./api.js";
-import { call, createProject, makeAdmin, setupApp, signup, type TestContext, type TestUser } from "./helpers.js";
+import { testApp, testUsers } from "./fixture.js";
+import { call, createProject, signup, type TestUser } from "./helpers.js";
 
-let ctx: TestContext;
-let owner: TestUser;
-let admin: TestUser;
+const ctx = testApp();
+const { owner, admin } = testUsers(ctx, { owner: "Owner", admin: { name: "Admin", admin: true } });
 let crowd: TestUser[];
 const N = 50;
 
 beforeAll(async () => {
-  ctx = await setupApp();
-  owner = await signup(ctx.app, { name: "Owner" });
-  admin = await signup(ctx.app, { name: "Admin" });
-  await makeAdmin(ctx, admin);
   crowd = await Promise.all(Array.from({ length: N }, (_, i) => signup(ctx.app, { name: `Voter ${i}` })));
 }, 120_000);
-afterAll(() => ctx.close());
 
 /** A small deterministic PRNG, so a failure can be replayed. */
 function rng(seed: number) {

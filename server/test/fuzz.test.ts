@@ -5,31 +5,17 @@
  * as an admin. Every answer must be below 500, every 4xx must carry SPEC's
  * error shape, and no table may change (checksummed before and after each request).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checksum, expectError, MALFORMED_IDS, unknownId } from "./api.js";
-import {
-  baseUrl,
-  call,
-  createProject,
-  makeAdmin,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-} from "./helpers.js";
+import { testApp, testUsers } from "./fixture.js";
+import { baseUrl, call, createProject, setupApp, type TestUser } from "./helpers.js";
 
-let ctx: TestContext;
-let alice: TestUser; // owns the project, receives the intro and the message
-let bob: TestUser; // wrote the comment, sent the intro and the message
-let admin: TestUser;
+const ctx = testApp();
+// Alice owns the project, receives the intro and the message; Bob wrote the comment, sent the intro and the message.
+const { alice, bob, admin } = testUsers(ctx, { alice: "Alice", bob: "Bob", admin: { name: "Admin", admin: true } });
 const ids = { project: "", comment: "", intro: "", message: "" };
 
 beforeAll(async () => {
-  ctx = await setupApp();
-  alice = await signup(ctx.app, { name: "Alice" });
-  bob = await signup(ctx.app, { name: "Bob" });
-  admin = await signup(ctx.app, { name: "Admin" });
-  await makeAdmin(ctx, admin);
   ids.project = (await createProject(ctx.app, alice)).id;
   const c = await call(ctx.app, "POST", `/api/projects/${ids.project}/comments`, {
     token: bob.token,
@@ -47,7 +33,6 @@ beforeAll(async () => {
   });
   ids.message = m.json().id;
 });
-afterAll(() => ctx.close());
 
 // ---------------------------------------------------------------------------
 // Bad values per kind of field. Every one of them must be rejected.

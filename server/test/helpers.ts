@@ -81,14 +81,15 @@ export interface TestContext {
  * Builds the app in server mode against a fresh database and Redis. Pass
  * `share` to build a second instance on the same database and key prefix.
  */
-export async function setupApp(
-  opts: {
-    config?: Partial<Config>;
-    share?: TestContext;
-    listen?: boolean;
-    onRoute?: (route: { method: string | string[]; url: string }) => void;
-  } = {},
-): Promise<TestContext> {
+export interface SetupOptions {
+  config?: Partial<Config>;
+  /** Another instance on this one's database and Redis key prefix (closing it keeps both). */
+  share?: TestContext;
+  listen?: boolean;
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
+}
+
+export async function setupApp(opts: SetupOptions = {}): Promise<TestContext> {
   const created = opts.share ? null : await createDatabase();
   const db = opts.share?.db ?? created!;
   const config = testConfig(db.url, {
@@ -174,6 +175,13 @@ export async function signup(
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
   const body = res.json() as AuthResponse;
   return { id: body.user.id, email, name: body.user.name, token: body.token, role: body.user.role };
+}
+
+/** Users signed up at once, by key and name (fresh people per test keep per-pair rules clean). */
+export async function signupAll<K extends string>(app: FastifyInstance, names: Record<K, string>) {
+  const entries = Object.entries(names) as [K, string][];
+  const users = await Promise.all(entries.map(([, name]) => signup(app, { name })));
+  return Object.fromEntries(entries.map(([key], i) => [key, users[i]!])) as Record<K, TestUser>;
 }
 
 /** Makes a user an admin directly in the database (as an operator would). */

@@ -6,9 +6,10 @@
  * the API rejects must change no table. Complements the hand-written fuzz.test.ts.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checksum } from "./api.js";
-import { call, createProject, makeAdmin, setupApp, signup, type TestContext, type TestUser } from "./helpers.js";
+import { testApp, testUsers } from "./fixture.js";
+import { call, createProject } from "./helpers.js";
 
 type Schema = {
   $ref?: string;
@@ -35,9 +36,8 @@ interface Operation {
   query: { name: string; schema: Schema; required: boolean }[];
 }
 
-let ctx: TestContext;
-let owner: TestUser;
-let admin: TestUser;
+const ctx = testApp();
+const { owner, admin } = testUsers(ctx, { owner: "Owner", admin: { name: "Admin", admin: true } });
 interface OpenApiOperation {
   requestBody?: { content?: Record<string, { schema?: Schema }> };
   parameters?: { in: string; name: string; schema: Schema; required: boolean }[];
@@ -46,15 +46,10 @@ let doc: { paths: Record<string, Record<string, OpenApiOperation>>; components: 
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  ctx = await setupApp();
-  owner = await signup(ctx.app, { name: "Owner" });
-  admin = await signup(ctx.app, { name: "Admin" });
-  await makeAdmin(ctx, admin);
   ids.id = (await createProject(ctx.app, owner)).id;
   ids.userId = admin.id;
   doc = (await call(ctx.app, "GET", "/openapi.json")).json();
 });
-afterAll(() => ctx?.close());
 
 /** A fast-check arbitrary for the values a JSON Schema describes. */
 function arbitrary(s: Schema, depth = 0): fc.Arbitrary<unknown> {

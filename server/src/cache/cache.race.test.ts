@@ -8,21 +8,18 @@ import { R } from "@shared/realtime/resources";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeBehindTheCache } from "../../test/api.js";
-import { createProject, setupApp, signup, type TestContext } from "../../test/helpers.js";
+import { testApp } from "../../test/fixture.js";
+import { createProject, signup } from "../../test/helpers.js";
 
-let ctx: TestContext;
+const ctx = testApp();
 let projectId: string;
 let redis: Redis;
 
 beforeAll(async () => {
-  ctx = await setupApp();
   projectId = (await createProject(ctx.app, await signup(ctx.app), { title: "old" })).id;
   redis = new Redis(ctx.config.redisUrl!);
 });
-afterAll(async () => {
-  redis.disconnect();
-  await ctx.close();
-});
+afterAll(() => redis.disconnect());
 
 const readTitle = async () =>
   JSON.stringify((await ctx.sql.query("SELECT title FROM projects WHERE id = $1", [projectId])).rows[0].title);

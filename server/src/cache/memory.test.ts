@@ -5,18 +5,15 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { call, createProject, setupApp, signup, type TestContext } from "../../test/helpers.js";
+import { testApp } from "../../test/fixture.js";
+import { call, createProject, signup } from "../../test/helpers.js";
 
-let ctx: TestContext;
+const ctx = testApp();
 let redis: Redis;
-beforeAll(async () => {
-  ctx = await setupApp();
+beforeAll(() => {
   redis = new Redis(ctx.config.redisUrl!);
 });
-afterAll(async () => {
-  redis.disconnect();
-  await ctx.close();
-});
+afterAll(() => redis.disconnect());
 
 async function keysUnder(pattern: string) {
   const keys: string[] = [];

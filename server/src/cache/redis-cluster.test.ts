@@ -7,25 +7,19 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, connectSocket, createProject, setupApp, signup, type TestContext, waitFor } from "../../test/helpers.js";
+import { testApp } from "../../test/fixture.js";
+import { call, connectSocket, createProject, signup, waitFor } from "../../test/helpers.js";
 import { type OwnRedisCluster, startRedisCluster } from "../../test/redis-cluster.js";
 import { loadConfig } from "../config/env.js";
 
 let cluster: OwnRedisCluster;
-let a: TestContext;
-let b: TestContext;
-
 beforeAll(async () => {
   cluster = await startRedisCluster(3);
-  const onCluster = { redisUrl: null, redisCluster: cluster.nodes, redisKeyPrefix: "{zst-cluster}:" };
-  a = await setupApp({ listen: true, config: onCluster });
-  b = await setupApp({ listen: true, share: a, config: onCluster });
 }, 60_000);
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await cluster?.stop();
-});
+afterAll(() => cluster?.stop());
+const onCluster = () => ({ redisUrl: null, redisCluster: cluster.nodes, redisKeyPrefix: "{zst-cluster}:" });
+const a = testApp(() => ({ listen: true, config: onCluster() }));
+const b = testApp(() => ({ listen: true, share: a, config: onCluster() }));
 
 describe("Redis Cluster", () => {
   it("REDIS_CLUSTER_NODES selects server mode, with every key of the app in one hash slot", () => {

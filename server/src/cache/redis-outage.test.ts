@@ -6,41 +6,29 @@
  * of its own (never the shared one).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  call,
-  connectSocket,
-  createProject,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-  waitFor,
-} from "../../test/helpers.js";
+import { testApp, testUsers } from "../../test/fixture.js";
+import { call, connectSocket, createProject, type TestContext, waitFor } from "../../test/helpers.js";
 import { type OwnRedis, startOwnRedis, startProxy, type TcpProxy } from "../../test/redis-server.js";
 
 let redis: OwnRedis;
 let toA: TcpProxy; // instance A reaches Redis through this proxy…
 let toB: TcpProxy; // …and B through this one, so either can be cut off alone.
-let a: TestContext;
-let b: TestContext;
-let owner: TestUser;
-let projectId: string;
-
 beforeAll(async () => {
   redis = await startOwnRedis();
   toA = await startProxy(redis.port);
   toB = await startProxy(redis.port);
-  a = await setupApp({ listen: true, config: { redisUrl: toA.url } });
-  b = await setupApp({ listen: true, share: a, config: { redisUrl: toB.url } });
-  owner = await signup(a.app);
-  projectId = (await createProject(a.app, owner, { title: "before" })).id;
 });
 afterAll(async () => {
-  await b?.close();
-  await a?.close();
   await toA?.close();
   await toB?.close();
   await redis?.stop();
+});
+const a = testApp(() => ({ listen: true, config: { redisUrl: toA.url } }));
+const b = testApp(() => ({ listen: true, share: a, config: { redisUrl: toB.url } }));
+const { owner } = testUsers(a, { owner: {} });
+let projectId: string;
+beforeAll(async () => {
+  projectId = (await createProject(a.app, owner, { title: "before" })).id;
 });
 
 const title = async (ctx: TestContext) =>

@@ -4,23 +4,18 @@
  * same PostgreSQL; the direct one is told apart by its application_name.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { call, createProject, setupApp, signup, type TestContext, waitFor } from "../../test/helpers.js";
+import { expect, it } from "vitest";
+import { testApp } from "../../test/fixture.js";
+import { call, createProject, signup, waitFor } from "../../test/helpers.js";
 import { loadConfig } from "../config/env.js";
 
-let probe: TestContext;
-let ctx: TestContext;
 const name = `zs-direct-${randomUUID().slice(0, 8)}`;
-
-beforeAll(async () => {
-  probe = await setupApp();
-  // A second app on the same database, its listener on the "direct" URL.
-  ctx = await setupApp({ share: probe, config: { databaseDirectUrl: `${probe.db.url}?application_name=${name}` } });
-});
-afterAll(async () => {
-  await ctx?.close();
-  await probe?.close();
-});
+const probe = testApp();
+// A second app on the same database, its listener on the "direct" URL.
+const ctx = testApp(() => ({
+  share: probe,
+  config: { databaseDirectUrl: `${probe.db.url}?application_name=${name}` },
+}));
 
 it("parses DATABASE_DIRECT_URL", () => {
   const c = loadConfig({ DATABASE_DIRECT_URL: "postgresql://u@10.0.0.1:5432/db" });

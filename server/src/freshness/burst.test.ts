@@ -3,14 +3,11 @@
  * (not one per vote), numbered without gaps, and a refetch after the last one
  * shows counts equal to the vote rows.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { call, connectSocket, createProject, settle, setupApp, signup, type TestContext } from "../../test/helpers.js";
+import { expect, it } from "vitest";
+import { testApp } from "../../test/fixture.js";
+import { call, connectSocket, createProject, settle, signup } from "../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp({ listen: true, config: { coalesceWindowMs: 20 } });
-});
-afterAll(() => ctx.close());
+const ctx = testApp({ listen: true, config: { coalesceWindowMs: 20 } });
 
 it("100 votes in a burst reach watchers as a handful of envelopes, then the true counts", async () => {
   const owner = await signup(ctx.app);

@@ -9,33 +9,15 @@
  * fault point ZEROSTALE_TEST_FAULT: it SIGKILLs itself there.
  */
 import type { ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  connectSocket,
-  createProject,
-  settle,
-  setupApp,
-  signup,
-  startInstance,
-  type TestContext,
-  type TestUser,
-  waitFor,
-} from "../../test/helpers.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { testApp, testUsers } from "../../test/fixture.js";
+import { call, connectSocket, createProject, settle, signup, startInstance, waitFor } from "../../test/helpers.js";
 
-let b: TestContext;
-let owner: TestUser;
-let voter: TestUser;
+const b = testApp({ listen: true });
+const { owner, voter } = testUsers(b, { owner: {}, voter: {} });
 const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  b = await setupApp({ listen: true });
-  owner = await signup(b.app);
-  voter = await signup(b.app);
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  await b?.close();
 });
 
 /** Starts instance A as its own process, on B's database and Redis prefix, dying at `fault`. */

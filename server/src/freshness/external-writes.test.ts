@@ -3,33 +3,16 @@
  * `cache:invalidate` and the cache serves the new state; writes through the API
  * are not delivered twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  connectSocket,
-  createProject,
-  settle,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-  waitFor,
-} from "../../test/helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testApp, testUsers } from "../../test/fixture.js";
+import { call, connectSocket, createProject, settle, signup, type TestContext, waitFor } from "../../test/helpers.js";
 
-let a: TestContext;
-let b: TestContext;
-let owner: TestUser;
+const a = testApp({ listen: true });
+const b = testApp({ listen: true, share: a });
+const { owner } = testUsers(a, { owner: {} });
 let projectId: string;
-
 beforeAll(async () => {
-  a = await setupApp({ listen: true });
-  b = await setupApp({ listen: true, share: a });
-  owner = await signup(a.app);
   projectId = (await createProject(a.app, owner, { title: "Original" })).id;
-});
-afterAll(async () => {
-  await b.close();
-  await a.close();
 });
 
 const detail = async (ctx: TestContext, token?: string) =>

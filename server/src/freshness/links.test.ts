@@ -8,43 +8,39 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { testApp, testUsers } from "../../test/fixture.js";
 import {
   call,
   connectSocket,
   createProject,
   settle,
-  setupApp,
   signup,
   startInstance,
   type TestContext,
   type TestSocket,
-  type TestUser,
   waitFor,
 } from "../../test/helpers.js";
 import { type OwnRedis, startOwnRedis, startProxy, type TcpProxy } from "../../test/redis-server.js";
 
 let redis: OwnRedis;
 let toA: TcpProxy;
-let a: TestContext;
-let b: TestContext;
-let owner: TestUser;
-let projectId: string;
-
 beforeAll(async () => {
   redis = await startOwnRedis();
   toA = await startProxy(redis.port);
-  a = await setupApp({ listen: true, config: { redisUrl: toA.url, coalesceWindowMs: 0 } });
-  b = await setupApp({ listen: true, share: a, config: { redisUrl: redis.url, coalesceWindowMs: 0 } });
-  owner = await signup(b.app);
-  projectId = (await createProject(b.app, owner, { title: "start" })).id;
 });
 afterAll(async () => {
-  toA?.unstall();
-  await b?.close();
-  await a?.close();
   await toA?.close();
   await redis?.stop();
 });
+const a = testApp(() => ({ listen: true, config: { redisUrl: toA.url, coalesceWindowMs: 0 } }));
+const b = testApp(() => ({ listen: true, share: a, config: { redisUrl: redis.url, coalesceWindowMs: 0 } }));
+const { owner } = testUsers(b, { owner: {} });
+let projectId: string;
+beforeAll(async () => {
+  projectId = (await createProject(b.app, owner, { title: "start" })).id;
+});
+// After-hooks run last to first: the proxy flows again before the instances close.
+afterAll(() => toA?.unstall());
 
 const health = async (ctx: TestContext) => (await call(ctx.app, "GET", "/api/health")).json();
 const bothUp = () =>

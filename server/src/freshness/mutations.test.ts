@@ -6,35 +6,19 @@
  * arrives. A new mutating route without a row fails this test.
  */
 import { type EventType, isSessionEvent } from "@shared/realtime/events";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  connectSocket,
-  createProject,
-  makeAdmin,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestSocket,
-  type TestUser,
-} from "../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp, testUsers } from "../../test/fixture.js";
+import { call, connectSocket, createProject, signup, type TestSocket, type TestUser } from "../../test/helpers.js";
 import type { Committed } from "./pipeline.js";
 
-let ctx: TestContext;
 const routes = new Set<string>();
-let admin: TestUser;
-
-beforeAll(async () => {
-  ctx = await setupApp({
-    listen: true,
-    onRoute: (r) => {
-      for (const m of [r.method].flat()) if (m !== "HEAD" && m !== "OPTIONS") routes.add(`${m} ${r.url}`);
-    },
-  });
-  admin = await signup(ctx.app);
-  await makeAdmin(ctx, admin);
+const ctx = testApp({
+  listen: true,
+  onRoute: (r) => {
+    for (const m of [r.method].flat()) if (m !== "HEAD" && m !== "OPTIONS") routes.add(`${m} ${r.url}`);
+  },
 });
-afterAll(() => ctx.close());
+const { admin } = testUsers(ctx, { admin: { admin: true } });
 
 interface Row {
   /** What the route must emit (exactly) and invalidate (at least). */

@@ -6,37 +6,24 @@
 import type { Envelope } from "@shared/realtime/events";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testApp, testUsers } from "../../test/fixture.js";
 import {
   call,
   connectSocket,
   createProject,
-  makeAdmin,
   settle,
-  setupApp,
   signup,
   TEST_JWT_SECRET,
-  type TestContext,
   type TestSocket,
-  type TestUser,
 } from "../../test/helpers.js";
 
-let ctx: TestContext;
-let owner: TestUser; // owns the project
-let voter: TestUser; // acts
-let third: TestUser; // must not see anything private of the other two
-let admin: TestUser;
+const ctx = testApp({ listen: true, config: { coalesceWindowMs: 0 } });
+// The owner owns the project, the voter acts, the third must not see anything private of the other two.
+const { owner, voter, third, admin } = testUsers(ctx, { owner: {}, voter: {}, third: {}, admin: { admin: true } });
 let projectId: string;
 const observers: TestSocket[] = [];
 
 beforeAll(async () => {
-  ctx = await setupApp({ listen: true, config: { coalesceWindowMs: 0 } });
-  [owner, voter, third, admin] = await Promise.all([
-    signup(ctx.app),
-    signup(ctx.app),
-    signup(ctx.app),
-    signup(ctx.app),
-  ]);
-  await makeAdmin(ctx, admin);
   projectId = (await createProject(ctx.app, owner)).id;
   // One socket per room, so an envelope's room is also checked against who got it.
   const rooms: [string, string | undefined][] = [
@@ -55,9 +42,8 @@ beforeAll(async () => {
     observers.push(s);
   }
 });
-afterAll(async () => {
+afterAll(() => {
   for (const s of observers) s.close();
-  await ctx.close();
 });
 
 /** Runs `act` and returns every `type@room` delivered to the observers meanwhile. */

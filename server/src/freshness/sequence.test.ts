@@ -3,33 +3,17 @@
  * every instance, and `subscribe` with `lastSeq` telling a client whether it
  * missed something.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  connectSocket,
-  createProject,
-  settle,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-  waitFor,
-} from "../../test/helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testApp, testUsers } from "../../test/fixture.js";
+import { call, connectSocket, createProject, settle, signup, waitFor } from "../../test/helpers.js";
 
-let a: TestContext; // instance A
-let b: TestContext; // instance B: same database, same Redis prefix
-let user: TestUser;
+// Instance A, and instance B on the same database and Redis prefix.
+const a = testApp({ listen: true, config: { coalesceWindowMs: 0 } });
+const b = testApp({ listen: true, share: a, config: { coalesceWindowMs: 0 } });
+const { user } = testUsers(a, { user: {} });
 let projectId: string;
-
 beforeAll(async () => {
-  a = await setupApp({ listen: true, config: { coalesceWindowMs: 0 } });
-  b = await setupApp({ listen: true, share: a, config: { coalesceWindowMs: 0 } });
-  user = await signup(a.app);
   projectId = (await createProject(a.app, user)).id;
-});
-afterAll(async () => {
-  await b.close();
-  await a.close();
 });
 
 describe("sequence numbers", () => {

@@ -1,17 +1,16 @@
 /** JSON API responses are gzipped when large enough to pay (ADR 016), small ones and errors stay plain. */
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createProject, setupApp, signup, type TestContext } from "../../test/helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testApp } from "../../test/fixture.js";
+import { call, createProject, signup } from "../../test/helpers.js";
 
-let ctx: TestContext;
+const ctx = testApp();
 
 beforeAll(async () => {
-  ctx = await setupApp();
   const maker = await signup(ctx.app, { name: "Compressed Maker" });
   for (let i = 0; i < 12; i++)
     await createProject(ctx.app, maker, { title: `Project number ${i}`, description: "Words ".repeat(60) });
 });
-afterAll(() => ctx.close());
 
 describe("API response compression", () => {
   it("gzips a large JSON response for a client that accepts gzip, byte-for-byte the same JSON", async () => {

@@ -4,23 +4,14 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProject, setupApp, type TestContext, type TestUser } from "../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../test/fixture.js";
+import { createProject, type TestUser } from "../../test/helpers.js";
 import { addressKey, LIMITS, LOGIN_LIMITS } from "./limits.js";
 
-let a: TestContext;
-let b: TestContext;
-let off: TestContext;
-beforeAll(async () => {
-  a = await setupApp({ config: { rateLimits: true } });
-  b = await setupApp({ share: a, config: { rateLimits: true } });
-  off = await setupApp({ config: { rateLimits: false } });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await off?.close();
-});
+const a = testApp({ config: { rateLimits: true } });
+const b = testApp({ share: a, config: { rateLimits: true } });
+const off = testApp({ config: { rateLimits: false } });
 
 let n = 0;
 /** A fresh address per caller unless given: the limits count per address too. */

@@ -8,20 +8,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ProjectSummarySchema } from "@shared/contracts/responses";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, setupApp, type TestContext } from "../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../test/fixture.js";
+import { call } from "../../test/helpers.js";
 import { checkResponse, docKey, ROUTE_DOCS } from "./openapi.js";
 
-let ctx: TestContext;
 const routes: { method: string; url: string }[] = [];
-beforeAll(async () => {
-  ctx = await setupApp({
-    onRoute: (r) => {
-      for (const method of [r.method].flat()) routes.push({ method, url: r.url });
-    },
-  });
+const ctx = testApp({
+  onRoute: (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  },
 });
-afterAll(() => ctx?.close());
 
 /** Routes the document is about: the API and /metrics (not HEAD twins, the docs themselves or the web app). */
 const apiRoutes = () =>

@@ -5,19 +5,17 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, call, setupApp, signup, type TestContext, type TestUser, testConfig } from "../../test/helpers.js";
+import { testApp, testUsers } from "../../test/fixture.js";
+import { baseUrl, call, testConfig } from "../../test/helpers.js";
 import { buildApp } from "../app.js";
 
-let ctx: TestContext;
-let proxied: TestContext;
+const ctx = testApp({ listen: true, config: { allowedOrigins: ["https://partner.example"] } });
+const proxied = testApp({ share: ctx, config: { trustProxy: true } });
+const { alice } = testUsers(ctx, { alice: {} });
 let web: FastifyInstance;
 let root: string;
-let alice: TestUser;
 
 beforeAll(async () => {
-  ctx = await setupApp({ listen: true, config: { allowedOrigins: ["https://partner.example"] } });
-  proxied = await setupApp({ share: ctx, config: { trustProxy: true } });
-  alice = await signup(ctx.app);
   root = await mkdtemp(join(tmpdir(), "zs-sec-"));
   await mkdir(join(root, "assets"));
   await writeFile(join(root, "index.html"), "<!doctype html><title>Zerostale</title>");
@@ -27,8 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await web?.close();
-  await proxied?.close();
-  await ctx?.close();
   await rm(root, { recursive: true, force: true });
 });
 

@@ -3,20 +3,13 @@
  * instances, subscribes per second and rooms per socket, message size.
  */
 import { io as connect, type Socket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, connectSocket, setupApp, signup, type TestContext, waitFor } from "../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../test/fixture.js";
+import { baseUrl, connectSocket, signup, waitFor } from "../../test/helpers.js";
 import { SOCKET_LIMITS } from "./limits.js";
 
-let a: TestContext;
-let b: TestContext;
-beforeAll(async () => {
-  a = await setupApp({ listen: true, config: { rateLimits: true } });
-  b = await setupApp({ listen: true, share: a, config: { rateLimits: true } });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
+const a = testApp({ listen: true, config: { rateLimits: true } });
+const b = testApp({ listen: true, share: a, config: { rateLimits: true } });
 
 const open = (url: string) =>
   new Promise<{ socket: Socket; ok: boolean }>((resolve) => {

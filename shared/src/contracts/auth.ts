@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ILL_FORMED, line } from "./common";
 
+export type { AuthResponse, Me } from "./responses";
+
 export const EmailSchema = z
   .string()
   .trim()
@@ -35,20 +37,3 @@ export type LoginBody = z.infer<typeof LoginBodySchema>;
 
 export const RoleSchema = z.enum(["user", "admin"]);
 export type Role = z.infer<typeof RoleSchema>;
-
-/** The signed-in user as they see themselves (the only place an email appears). */
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  bio: string;
-  avatarUrl: string | null;
-  role: Role;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AuthResponse {
-  user: Me;
-  token: string;
-}

@@ -76,12 +76,7 @@ export const HttpUrlSchema = z
 export const VoteValueSchema = z.union([z.literal(1), z.literal(-1), z.literal(0)]);
 export type VoteValue = z.infer<typeof VoteValueSchema>;
 
-export const UserRefSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  avatarUrl: z.string().nullable(),
-});
-export type UserRef = z.infer<typeof UserRefSchema>;
+export type { UserRef } from "./responses";
 
 export const PageQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),

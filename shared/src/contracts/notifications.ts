@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { IdSchema, PageQuerySchema, type UserRef } from "./common";
-import type { IntroStatus } from "./intros";
+import { IdSchema, PageQuerySchema } from "./common";
+
+export type { FollowResult, MarkReadResult, NotificationsPage, NotificationView } from "./responses";
 
 /** SPEC "Notifications": who gets which, one row per recipient, never the actor. */
 export const NOTIFICATION_KINDS = [
@@ -32,35 +33,3 @@ export const MarkNotificationsReadBodySchema = z
   .nullish()
   .transform((b) => ({ ids: b?.ids }));
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBodySchema>;
-
-export interface NotificationView {
-  id: string;
-  kind: NotificationKind;
-  actor?: UserRef;
-  project?: { id: string; title: string };
-  comment?: { id: string; body: string; parentId: string | null };
-  intro?: { id: string; status: IntroStatus };
-  readAt: string | null;
-  createdAt: string;
-}
-
-export interface NotificationsPage {
-  items: NotificationView[];
-  page: number;
-  pageSize: number;
-  total: number;
-  unreadCount: number;
-}
-
-export interface MarkReadResult {
-  updated: number;
-  unreadCount: number;
-}
-
-export interface FollowResult {
-  followerId: string;
-  followeeId: string;
-  following: boolean;
-  /** The followee's follower count after the change. */
-  followers: number;
-}

@@ -1,8 +1,19 @@
 import { z } from "zod";
-import type { BadgeKind } from "./badges";
-import { HttpUrlSchema, line, PageQuerySchema, text, type UserRef, type VoteValue } from "./common";
+import { HttpUrlSchema, line, PageQuerySchema, text } from "./common";
 import { SEARCH_MAX_LENGTH } from "./limits";
 
+export type {
+  BadgeSummary,
+  CommentsPage,
+  CommentThread,
+  CommentView,
+  FeedItem,
+  FeedPage,
+  ProjectDetail,
+  ProjectSummary,
+  TagCount,
+  VoteResult,
+} from "./responses";
 export { SEARCH_MAX_LENGTH };
 
 export const TagSchema = z
@@ -70,61 +81,6 @@ export const FeedQuerySchema = PageQuerySchema.extend({
 export type FeedQuery = z.infer<typeof FeedQuerySchema>;
 export type FeedOrder = FeedSort | "relevance";
 
-export interface BadgeSummary {
-  kind: BadgeKind;
-  createdAt: string;
-}
-
-export interface ProjectSummary {
-  id: string;
-  title: string;
-  description: string;
-  url: string | null;
-  tags: string[];
-  featured: boolean;
-  score: number;
-  upvotes: number;
-  downvotes: number;
-  commentCount: number;
-  owner: UserRef;
-  badges: BadgeSummary[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CommentView {
-  id: string;
-  projectId: string;
-  body: string;
-  score: number;
-  parentId: string | null;
-  author: UserRef;
-  myVote: VoteValue;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ProjectDetail extends ProjectSummary {
-  myVote: VoteValue;
-  /** The newest threads (by their latest comment), oldest comment first; a new comment is always here. */
-  comments: CommentView[];
-  /** Where `GET /api/projects/:id/comments?before=` continues with older threads; null when there are none. */
-  commentsCursor: string | null;
-}
-
-/** A feed item: a summary plus the caller's own vote (0 when anonymous). */
-export interface FeedItem extends ProjectSummary {
-  myVote: VoteValue;
-}
-
-export interface FeedPage {
-  items: FeedItem[];
-  page: number;
-  pageSize: number;
-  total: number;
-  sort: FeedOrder;
-}
-
 export const COMMENT_PAGE_MAX = 100;
 export const CommentsPageQuerySchema = z.object({
   before: z
@@ -135,27 +91,3 @@ export const CommentsPageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(COMMENT_PAGE_MAX).default(50),
 });
 export type CommentsPageQuery = z.infer<typeof CommentsPageQuerySchema>;
-
-/** A thread: its first comment and every reply under it (oldest first). */
-export interface CommentThread extends CommentView {
-  replies: CommentView[];
-}
-
-export interface CommentsPage {
-  /** Threads older than the cursor, newest first. */
-  items: CommentThread[];
-  nextCursor: string | null;
-}
-
-export interface TagCount {
-  tag: string;
-  count: number;
-}
-
-export interface VoteResult {
-  projectId: string;
-  myVote: VoteValue;
-  score: number;
-  upvotes: number;
-  downvotes: number;
-}

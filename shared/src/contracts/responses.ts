@@ -2,11 +2,14 @@
  * Response bodies of every API route, as zod schemas: the OpenAPI document
  * (/openapi.json) is generated from them and the integration tests check every
  * response against them (server/src/plugins/openapi.ts). They describe what
- * the server sends; they are not used to serialise it (ADR 018).
+ * the server sends; they are not used to serialise it (ADR 018). The response
+ * types (ProjectSummary, Comment, Profile…) are inferred from them here, so
+ * the shape is written once; the domain contract files re-export them.
  */
 import { z } from "zod";
 import { BADGE_KINDS } from "./badges";
 import { IntroStatusSchema } from "./intros";
+import { NotificationKindSchema } from "./notifications";
 import { FeedSortSchema } from "./projects";
 
 const Id = z.uuid();
@@ -15,6 +18,7 @@ const Vote = z.union([z.literal(1), z.literal(-1), z.literal(0)]).describe("1, -
 const Role = z.enum(["user", "admin"]);
 
 export const UserRefViewSchema = z.object({ id: Id, name: z.string(), avatarUrl: z.string().nullable() });
+export type UserRef = z.infer<typeof UserRefViewSchema>;
 
 export const MeSchema = z
   .object({
@@ -28,6 +32,7 @@ export const MeSchema = z
     updatedAt: Timestamp,
   })
   .meta({ id: "Me", description: "The signed-in user as they see themselves (the only place an email appears)" });
+export type Me = z.infer<typeof MeSchema>;
 
 export const AuthResponseSchema = z
   .object({
@@ -35,8 +40,10 @@ export const AuthResponseSchema = z
     token: z.string().describe("A bearer token for `Authorization` and the Socket.IO handshake"),
   })
   .meta({ id: "AuthResponse" });
+export type AuthResponse = z.infer<typeof AuthResponseSchema>;
 
 export const BadgeSummarySchema = z.object({ kind: z.enum(BADGE_KINDS), createdAt: Timestamp });
+export type BadgeSummary = z.infer<typeof BadgeSummarySchema>;
 
 export const ProjectSummarySchema = z
   .object({
@@ -52,8 +59,6 @@ export const ProjectSummarySchema = z
     commentCount: z.number().int(),
     owner: UserRefViewSchema,
     badges: z.array(BadgeSummarySchema),
-    // SPEC: each feed item carries the caller's vote (0 when anonymous).
-    myVote: Vote.optional(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -78,6 +83,7 @@ export const ProjectSummarySchema = z
       },
     ],
   });
+export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 
 export const CommentViewSchema = z
   .object({
@@ -92,6 +98,7 @@ export const CommentViewSchema = z
     updatedAt: Timestamp,
   })
   .meta({ id: "Comment" });
+export type CommentView = z.infer<typeof CommentViewSchema>;
 
 export const ProjectDetailSchema = ProjectSummarySchema.extend({
   myVote: Vote,
@@ -101,27 +108,34 @@ export const ProjectDetailSchema = ProjectSummarySchema.extend({
     .nullable()
     .describe("where `GET /api/projects/:id/comments?before=` continues with older threads; null when none"),
 }).meta({ id: "ProjectDetail" });
+export type ProjectDetail = z.infer<typeof ProjectDetailSchema>;
 
+// SPEC: each feed item carries the caller's vote (0 when anonymous).
 export const FeedItemSchema = ProjectSummarySchema.extend({ myVote: Vote }).meta({
   id: "FeedItem",
   description: "A project of the feed with the caller's own vote (0 when anonymous)",
 });
+export type FeedItem = z.infer<typeof FeedItemSchema>;
 
 export const CommentThreadSchema = CommentViewSchema.extend({ replies: z.array(CommentViewSchema) }).meta({
   id: "CommentThread",
 });
+export type CommentThread = z.infer<typeof CommentThreadSchema>;
 
 export const CommentsPageSchema = z
   .object({ items: z.array(CommentThreadSchema), nextCursor: z.string().nullable() })
   .meta({ id: "CommentsPage" });
+export type CommentsPage = z.infer<typeof CommentsPageSchema>;
 
 export const FollowResultSchema = z
   .object({ followerId: Id, followeeId: Id, following: z.boolean(), followers: z.number().int().min(0) })
   .meta({ id: "FollowResult" });
+export type FollowResult = z.infer<typeof FollowResultSchema>;
 
 export const MarkReadResultSchema = z
   .object({ updated: z.number().int().min(0), unreadCount: z.number().int().min(0) })
   .meta({ id: "MarkReadResult" });
+export type MarkReadResult = z.infer<typeof MarkReadResultSchema>;
 
 export const ConversationReadResultSchema = z
   .object({ count: z.number().int().min(0), readAt: Timestamp.nullable() })
@@ -141,6 +155,7 @@ export const FeedPageSchema = z
     sort: FeedSortSchema.or(z.literal("relevance")).describe("the order used: a search without `sort` is by relevance"),
   })
   .meta({ id: "FeedPage" });
+export type FeedPage = z.infer<typeof FeedPageSchema>;
 
 export const VoteResultSchema = z
   .object({
@@ -151,14 +166,17 @@ export const VoteResultSchema = z
     downvotes: z.number().int(),
   })
   .meta({ id: "VoteResult" });
+export type VoteResult = z.infer<typeof VoteResultSchema>;
 
 export const CommentVoteResultSchema = z
   .object({ commentId: Id, myVote: Vote, score: z.number().int() })
   .meta({ id: "CommentVoteResult" });
+export type CommentVoteResult = z.infer<typeof CommentVoteResultSchema>;
 
 export const BadgeViewSchema = z
   .object({ id: Id, projectId: Id, kind: z.enum(BADGE_KINDS), createdAt: Timestamp })
   .meta({ id: "Badge" });
+export type BadgeView = z.infer<typeof BadgeViewSchema>;
 
 export const IntroViewSchema = z
   .object({
@@ -176,10 +194,12 @@ export const IntroViewSchema = z
     updatedAt: Timestamp,
   })
   .meta({ id: "Intro" });
+export type IntroView = z.infer<typeof IntroViewSchema>;
 
 export const IntrosResponseSchema = z
   .object({ received: z.array(IntroViewSchema), sent: z.array(IntroViewSchema) })
   .meta({ id: "Intros" });
+export type IntrosResponse = z.infer<typeof IntrosResponseSchema>;
 
 export const MessageViewSchema = z
   .object({
@@ -191,33 +211,40 @@ export const MessageViewSchema = z
     createdAt: Timestamp,
   })
   .meta({ id: "Message" });
+export type MessageView = z.infer<typeof MessageViewSchema>;
 
 export const ConversationSummarySchema = z
   .object({ user: UserRefViewSchema, lastMessage: MessageViewSchema, unreadCount: z.number().int().min(0) })
   .meta({ id: "ConversationSummary" });
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
-export const ProfileSchema = z
-  .object({
-    id: Id,
-    name: z.string(),
-    bio: z.string(),
-    avatarUrl: z.string().nullable(),
-    role: Role,
-    createdAt: Timestamp,
-    projects: z.array(ProjectSummarySchema),
-    stats: z.object({
-      projects: z.number().int(),
-      totalScore: z.number().int(),
-      upvotes: z.number().int(),
-      comments: z.number().int(),
-      badges: z.number().int(),
-    }),
-    // SPEC: follower counts and whether the caller follows this maker.
-    followers: z.number().int().min(0),
-    following: z.number().int().min(0),
-    followedByMe: z.boolean(),
-  })
-  .meta({ id: "Profile" });
+/** A user as anyone may see them: no email, no private activity. */
+export const PublicUserSchema = z.object({
+  id: Id,
+  name: z.string(),
+  bio: z.string(),
+  avatarUrl: z.string().nullable(),
+  role: Role,
+  createdAt: Timestamp,
+});
+export type PublicUser = z.infer<typeof PublicUserSchema>;
+
+export const ProfileSchema = PublicUserSchema.extend({
+  projects: z.array(ProjectSummarySchema),
+  stats: z.object({
+    projects: z.number().int(),
+    totalScore: z.number().int(),
+    upvotes: z.number().int(),
+    comments: z.number().int(),
+    badges: z.number().int(),
+  }),
+  // SPEC: follower counts and whether the caller follows this maker.
+  followers: z.number().int().min(0),
+  following: z.number().int().min(0),
+  followedByMe: z.boolean(),
+}).meta({ id: "Profile" });
+export type Profile = z.infer<typeof ProfileSchema>;
+export type ProfileStats = Profile["stats"];
 
 export const LeaderboardSchema = z
   .object({
@@ -233,6 +260,38 @@ export const LeaderboardSchema = z
     ),
   })
   .meta({ id: "Leaderboard" });
+export type Leaderboard = z.infer<typeof LeaderboardSchema>;
+export type LeaderboardProject = Leaderboard["projects"][number];
+export type LeaderboardMaker = Leaderboard["makers"][number];
+
+export const TagCountSchema = z.object({ tag: z.string(), count: z.number().int() });
+export type TagCount = z.infer<typeof TagCountSchema>;
+
+/** A notification: who did what, to which project, comment or intro (absent parts are left out). */
+export const NotificationViewSchema = z
+  .object({
+    id: Id,
+    kind: NotificationKindSchema,
+    actor: UserRefViewSchema.optional(),
+    project: z.object({ id: Id, title: z.string() }).optional(),
+    comment: z.object({ id: Id, body: z.string(), parentId: Id.nullable() }).optional(),
+    intro: z.object({ id: Id, status: IntroStatusSchema }).optional(),
+    readAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: "Notification" });
+export type NotificationView = z.infer<typeof NotificationViewSchema>;
+
+export const NotificationsPageSchema = z
+  .object({
+    items: z.array(NotificationViewSchema),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    total: z.number().int(),
+    unreadCount: z.number().int(),
+  })
+  .meta({ id: "NotificationsPage" });
+export type NotificationsPage = z.infer<typeof NotificationsPageSchema>;
 
 const Link = z.object({ up: z.boolean(), kind: z.string() });
 export const HealthSchema = z

@@ -51,6 +51,13 @@ const VoteCounts = z.object({
   downvotes: z.number().int(),
 });
 
+/** An intro accepted or declined: the same payload, to the same people, affecting the same lists. */
+const introAnswered = def({
+  data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, toName: z.string() }),
+  rooms: (d) => [rooms.user(d.fromUserId), rooms.user(d.toUserId)],
+  affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
+});
+
 /** Tables whose rows can change from outside the API (SPEC "Writes from outside the API"). */
 export const TABLES = [
   "users",
@@ -183,16 +190,8 @@ export const events = {
     rooms: (d) => [rooms.user(d.toUserId), rooms.user(d.fromUserId)],
     affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
   }),
-  "intro:accepted": def({
-    data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, toName: z.string() }),
-    rooms: (d) => [rooms.user(d.fromUserId), rooms.user(d.toUserId)],
-    affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
-  }),
-  "intro:declined": def({
-    data: z.object({ introId: Id, fromUserId: Id, toUserId: Id, toName: z.string() }),
-    rooms: (d) => [rooms.user(d.fromUserId), rooms.user(d.toUserId)],
-    affects: (d) => [R.intros(d.toUserId), R.intros(d.fromUserId)],
-  }),
+  "intro:accepted": introAnswered,
+  "intro:declined": introAnswered,
   "message:received": def({
     data: z.object({ messageId: Id, senderId: Id, recipientId: Id, senderName: z.string() }),
     rooms: (d) => [rooms.user(d.recipientId), rooms.user(d.senderId)],

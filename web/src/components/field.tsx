@@ -1,32 +1,39 @@
 import { type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes, useId } from "react";
+import { Link } from "react-router";
 
-interface FieldShell {
+type Control =
+  | ({ multiline?: false } & InputHTMLAttributes<HTMLInputElement>)
+  | ({ multiline: true } & TextareaHTMLAttributes<HTMLTextAreaElement>);
+
+export type FieldProps = {
   label: string;
   error?: string | undefined;
   hint?: ReactNode;
-}
+} & Control;
 
-function useFieldIds(error: string | undefined, hint: ReactNode) {
+/**
+ * The one form field: a label, an input (or, `multiline`, a textarea), and the
+ * hint and error right under it, announced with it (`aria-describedby`) and
+ * flagged with `aria-invalid` while the error shows.
+ */
+export function Field({ label, error, hint, className, ...control }: FieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
-  return { id, errorId, hintId, describedBy };
-}
-
-function FieldFooter({
-  error,
-  errorId,
-  hint,
-  hintId,
-}: {
-  error?: string;
-  errorId: string;
-  hint?: ReactNode;
-  hintId: string;
-}) {
+  const a11y = { id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy };
+  let input: ReactNode;
+  if (control.multiline) {
+    const { multiline: _, ...area } = control;
+    input = <textarea {...a11y} {...area} />;
+  } else {
+    const { multiline: _, ...attrs } = control;
+    input = <input {...a11y} {...attrs} />;
+  }
   return (
-    <>
+    <div className={`field ${className ?? ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {input}
       {hint ? (
         <p className="field-hint" id={hintId}>
           {hint}
@@ -37,41 +44,6 @@ function FieldFooter({
           {error}
         </p>
       ) : null}
-    </>
-  );
-}
-
-/** A labelled input whose error sits right under it and is announced with it. */
-export function TextField({
-  label,
-  error,
-  hint,
-  className,
-  ...input
-}: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
-  const { id, errorId, hintId, describedBy } = useFieldIds(error, hint);
-  return (
-    <div className={`field ${className ?? ""}`}>
-      <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-      <FieldFooter error={error} errorId={errorId} hint={hint} hintId={hintId} />
-    </div>
-  );
-}
-
-export function TextArea({
-  label,
-  error,
-  hint,
-  className,
-  ...area
-}: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const { id, errorId, hintId, describedBy } = useFieldIds(error, hint);
-  return (
-    <div className={`field ${className ?? ""}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...area} />
-      <FieldFooter error={error} errorId={errorId} hint={hint} hintId={hintId} />
     </div>
   );
 }
@@ -82,6 +54,40 @@ export function FormError({ message }: { message?: string | null }) {
   return (
     <div className="form-error" role="alert">
       {message}
+    </div>
+  );
+}
+
+/**
+ * A form's buttons: Cancel (a link back, or a handler; none without `cancel`)
+ * and the submit button, disabled while the form is being sent.
+ */
+export function FormActions({
+  cancel,
+  submitLabel,
+  pending,
+  small = false,
+}: {
+  cancel?: string | (() => void) | undefined;
+  submitLabel: string;
+  pending: boolean;
+  small?: boolean;
+}) {
+  const size = small ? " btn-sm" : "";
+  return (
+    <div className="form-actions">
+      {typeof cancel === "string" ? (
+        <Link to={cancel} className="btn btn-ghost">
+          Cancel
+        </Link>
+      ) : cancel ? (
+        <button type="button" className={`btn btn-ghost${size}`} onClick={cancel}>
+          Cancel
+        </button>
+      ) : null}
+      <button type="submit" className={`btn btn-primary${size}`} disabled={pending}>
+        {submitLabel}
+      </button>
     </div>
   );
 }

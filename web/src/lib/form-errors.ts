@@ -61,3 +61,21 @@ export function useFormErrors() {
 
   return { errors, validate, fromError, clear: () => setErrors(none) };
 }
+
+/**
+ * A form's text values with its errors (`useFormErrors`). `field(name)` gives
+ * the props that tie a `Field` to one value: its name, value, change handler
+ * and error (the first of `name`'s and `alsoFrom`'s, for errors the API
+ * reports on a field the form does not show, such as a parent id).
+ */
+export function useForm<V extends Record<string, string>>(initial: V) {
+  const [values, setValues] = useState(initial);
+  const form = useFormErrors();
+  const field = (name: keyof V & string, ...alsoFrom: string[]) => ({
+    name,
+    value: values[name],
+    onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value })),
+    error: [name, ...alsoFrom].map((n) => form.errors.fields[n]).find(Boolean),
+  });
+  return { ...form, values, setValues, field };
+}

@@ -5,7 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../../test/fixture.js";
 import {
   call,
   setupApp,
@@ -17,11 +18,7 @@ import {
 } from "../../../test/helpers.js";
 import { buildApp } from "../../app.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp({ config: { adminEmails: ["listed@example.test", "unclaimed@example.test"] } });
-});
-afterAll(() => ctx?.close());
+const ctx = testApp({ config: { adminEmails: ["listed@example.test", "unclaimed@example.test"] } });
 
 const PASSWORD = "correct horse battery";
 const roleOf = async (token: string) => (await call(ctx.app, "GET", "/api/me", { token })).json().role;

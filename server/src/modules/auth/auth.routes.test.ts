@@ -1,12 +1,9 @@
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, setupApp, signup, TEST_JWT_SECRET, type TestContext } from "../../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../../test/fixture.js";
+import { call, signup, TEST_JWT_SECRET } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp({ config: { adminEmails: ["boss@example.test"] } });
-});
-afterAll(() => ctx.close());
+const ctx = testApp({ config: { adminEmails: ["boss@example.test"] } });
 
 const countUsers = async () => Number((await ctx.sql.query("SELECT count(*) FROM users")).rows[0].count);
 

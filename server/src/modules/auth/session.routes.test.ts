@@ -1,12 +1,9 @@
 /** GET /api/auth/session: who is signed in, without a 401 for visitors (the web app's first request). */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, setupApp, signup, type TestContext } from "../../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../../test/fixture.js";
+import { call, signup } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp();
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
 
 describe("GET /api/auth/session", () => {
   it("answers a visitor, and a stale cookie, with 200 and user null, never cached", async () => {

@@ -1,5 +1,5 @@
 import { BADGE_KINDS } from "@shared/contracts/badges";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -12,28 +12,15 @@ import {
   type Viewer,
   warm,
 } from "../../../test/api.js";
-import {
-  call,
-  createProject,
-  makeAdmin,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-} from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-let owner: TestUser;
-let other: TestUser;
-let admin: TestUser;
-beforeAll(async () => {
-  ctx = await setupApp();
-  owner = await signup(ctx.app, { name: "Owner" });
-  other = await signup(ctx.app, { name: "Other" });
-  admin = await signup(ctx.app, { name: "Admin" });
-  await makeAdmin(ctx, admin);
+const ctx = testApp();
+const { owner, other, admin } = testUsers(ctx, {
+  owner: "Owner",
+  other: "Other",
+  admin: { name: "Admin", admin: true },
 });
-afterAll(() => ctx.close());
 
 const award = (projectId: string, kind: unknown, who: TestUser | null = admin) =>
   call(ctx.app, "POST", `/api/projects/${projectId}/badges`, { token: who?.token, body: { kind } });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -12,30 +12,16 @@ import {
   type Viewer,
   warm,
 } from "../../../test/api.js";
-import {
-  call,
-  createProject,
-  makeAdmin,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-} from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-let owner: TestUser;
-let alice: TestUser;
-let bob: TestUser;
-let admin: TestUser;
-beforeAll(async () => {
-  ctx = await setupApp();
-  owner = await signup(ctx.app, { name: "Owner" });
-  alice = await signup(ctx.app, { name: "Alice" });
-  bob = await signup(ctx.app, { name: "Bob" });
-  admin = await signup(ctx.app, { name: "Admin" });
-  await makeAdmin(ctx, admin);
+const ctx = testApp();
+const { owner, alice, bob, admin } = testUsers(ctx, {
+  owner: "Owner",
+  alice: "Alice",
+  bob: "Bob",
+  admin: { name: "Admin", admin: true },
 });
-afterAll(() => ctx.close());
 
 const viewers = (): Viewer[] => [owner, alice, bob, admin, null];
 

@@ -7,41 +7,7 @@ import { Prisma } from "../../generated/prisma/client.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { emitWritten, type WrittenNotifications } from "../notifications/notifications.writer.js";
-import { toUserRef, userRefSelect } from "../users/users.mappers.js";
-
-const commentSelect = {
-  id: true,
-  projectId: true,
-  body: true,
-  score: true,
-  parentId: true,
-  createdAt: true,
-  updatedAt: true,
-  author: { select: userRefSelect },
-} as const;
-
-type CommentRow = {
-  id: string;
-  projectId: string;
-  body: string;
-  score: number;
-  parentId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  author: { id: string; name: string; avatarUrl: string | null };
-};
-
-const toView = (c: CommentRow, myVote: VoteValue = 0): CommentView => ({
-  id: c.id,
-  projectId: c.projectId,
-  body: c.body,
-  score: c.score,
-  parentId: c.parentId,
-  author: toUserRef(c.author),
-  myVote,
-  createdAt: c.createdAt.toISOString(),
-  updatedAt: c.updatedAt.toISOString(),
-});
+import { commentJson, loadComment } from "../projects/projects.sql.js";
 
 /** Comments are plain text: stored as typed, never interpreted as HTML anywhere. */
 export class CommentsService {
@@ -76,10 +42,10 @@ export class CommentsService {
     const row = await this.addStatement(
       { actorId: user.id },
       { projectId, authorId: user.id },
-      Prisma.sql`SELECT status, id::text, parent_id::text AS "parentId", body, score, created_at AS "createdAt",
-             updated_at AS "updatedAt", author_name AS "authorName", author_avatar AS "authorAvatar",
-             owner_id::text AS "ownerId", comment_count AS "commentCount", notified
-        FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid)`,
+      Prisma.sql`SELECT f.status, f.id::text, f.parent_id::text AS "parentId", f.owner_id::text AS "ownerId",
+             f.comment_count AS "commentCount", f.notified, ${Prisma.raw(ADDED_JSON)}::text AS json
+        FROM zerostale_add_comment(${projectId}::uuid, ${user.id}::uuid, ${input.body}, ${input.parentId ?? null}::uuid) f
+       CROSS JOIN (SELECT ${projectId}::uuid AS project_id, ${user.id}::uuid AS author_id) k`,
       Prisma.sql`r.status = 'ok'`,
     );
     if (!row || row.status === "no_project") throw notFound("Project");
@@ -87,16 +53,7 @@ export class CommentsService {
       throw badRequest("parentId must name a comment of the same project", [
         { path: "parentId", message: "is not a comment of this project" },
       ]);
-    return toView({
-      id: row.id,
-      projectId,
-      body: row.body,
-      score: row.score,
-      parentId: row.parentId,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      author: { id: user.id, name: row.authorName, avatarUrl: row.authorAvatar },
-    });
+    return JSON.parse(row.json) as CommentView;
   }
 
   async edit(user: AuthUser, commentId: string, body: string) {
@@ -104,9 +61,9 @@ export class CommentsService {
       const current = await lockComment(tx, commentId);
       if (!current) throw notFound("Comment");
       if (current.authorId !== user.id) throw forbidden("Only the author can edit this comment");
-      const c = await tx.comment.update({ where: { id: commentId }, data: { body }, select: commentSelect });
-      fx.emit("comment:updated", { projectId: c.projectId, commentId });
-      return toView(c);
+      await tx.comment.update({ where: { id: commentId }, data: { body }, select: { id: true } });
+      fx.emit("comment:updated", { projectId: current.projectId, commentId });
+      return (await loadComment(tx, commentId))!;
     });
   }
 
@@ -151,20 +108,30 @@ export class CommentsService {
   }
 }
 
+/** The new comment as every read shows it, built from the function's result (`f`) and its arguments (`k`). */
+const ADDED_JSON = commentJson(
+  {
+    id: "f.id",
+    projectId: "k.project_id",
+    body: "f.body",
+    score: "f.score",
+    parentId: "f.parent_id",
+    createdAt: "f.created_at",
+    updatedAt: "f.updated_at",
+  },
+  { id: "k.author_id", name: "f.author_name", avatarUrl: "f.author_avatar" },
+);
+
 interface AddedRow {
   status: "ok" | "no_project" | "bad_parent";
   id: string;
   parentId: string | null;
-  body: string;
-  score: number;
-  createdAt: Date;
-  updatedAt: Date;
-  authorName: string;
-  authorAvatar: string | null;
   ownerId: string;
   commentCount: number;
   // The notifications the function wrote (comment, reply), as jsonb.
   notified: WrittenNotifications;
+  /** The comment (a Comment of the API) as JSON text. */
+  json: string;
 }
 
 interface CommentVoteRow {

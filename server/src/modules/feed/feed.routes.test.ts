@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CACHE_MODES, expectEach, expectInvalid, getJson, type Viewer, warm } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
+const ctx = testApp();
 let makers: TestUser[];
 let voters: TestUser[];
 /** Three projects whose order differs per sort: see the trending formula in feed.service.ts. */
@@ -13,7 +14,6 @@ let fresh: { id: string };
 const ids = (items: { id: string }[]) => items.map((i) => i.id);
 
 beforeAll(async () => {
-  ctx = await setupApp();
   makers = [await signup(ctx.app, { name: "Maker A" }), await signup(ctx.app, { name: "Maker B" })];
   voters = [];
   for (let i = 0; i < 5; i++) voters.push(await signup(ctx.app, { name: `Voter ${i}` }));
@@ -31,7 +31,6 @@ beforeAll(async () => {
   ] as const)
     for (const v of voters.slice(0, n)) await call(ctx.app, "POST", `/api/projects/${p.id}/upvote`, { token: v.token });
 });
-afterAll(() => ctx.close());
 
 describe("GET /api/projects sorts", () => {
   it("newest: by creation time, newest first", async () => {

@@ -242,7 +242,7 @@ export class FeedService {
         const loaded = new Map(
           (
             await loadSummaries(
-              this.db,
+              this.db.prisma,
               missing.map((i) => ids[i]!),
             )
           ).map((p) => [p.id, p]),

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CACHE_MODES, expectInvalid, getJson } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
 
-let a: TestContext;
+const a = testApp();
 /** A second instance on the same database and Redis. */
-let b: TestContext;
-let maker: TestUser;
-
-beforeAll(async () => {
-  a = await setupApp();
-  b = await setupApp({ share: a });
-  maker = await signup(a.app);
-});
-afterAll(async () => {
-  await b.close();
-  await a.close();
-});
+const b = testApp({ share: a });
+const { maker } = testUsers(a, { maker: {} });
 
 const titles = (page: { items: { title: string }[] }) => page.items.map((p) => p.title);
 const search = (ctx: TestContext, query: string, viewer: TestUser | null = null) =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -9,20 +9,12 @@ import {
   unknownId,
   warm,
 } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
 
-let a: TestContext;
+const a = testApp();
 /** A second instance on the same database and Redis (a warmed cache there must not serve the old value). */
-let b: TestContext;
-
-beforeAll(async () => {
-  a = await setupApp();
-  b = await setupApp({ share: a });
-});
-afterAll(async () => {
-  await b.close();
-  await a.close();
-});
+const b = testApp({ share: a });
 
 const follow = (ctx: TestContext, who: TestUser, id: string) =>
   call(ctx.app, "POST", `/api/users/${id}/follow`, { token: who.token });

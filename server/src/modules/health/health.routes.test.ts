@@ -1,12 +1,9 @@
 /** Health and metrics in server mode (the embedded mode's health is covered by embedded.test.ts). */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, connectSocket, createProject, setupApp, signup, type TestContext } from "../../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { testApp } from "../../../test/fixture.js";
+import { call, connectSocket, createProject, setupApp, signup } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp({ listen: true });
-});
-afterAll(() => ctx.close());
+const ctx = testApp({ listen: true });
 
 it("reports the database, the cache and the realtime link in server mode", async () => {
   const res = await call(ctx.app, "GET", "/api/health");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -10,23 +10,13 @@ import {
   unknownId,
   warm,
 } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp } from "../../../test/fixture.js";
+import { call, createProject, signup, signupAll, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp();
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
 
 /** Fresh people per test, so "one pending request per pair" starts clean. */
-async function people() {
-  const [ann, ben, cat] = await Promise.all([
-    signup(ctx.app, { name: "Ann" }),
-    signup(ctx.app, { name: "Ben" }),
-    signup(ctx.app, { name: "Cat" }),
-  ]);
-  return { ann: ann!, ben: ben!, cat: cat! };
-}
+const people = () => signupAll(ctx.app, { ann: "Ann", ben: "Ben", cat: "Cat" });
 
 const ask = (from: TestUser, body: Record<string, unknown>) =>
   call(ctx.app, "POST", "/api/intros", { token: from.token, body });

@@ -1,11 +1,12 @@
 import type { CreateIntroBody, IntrosResponse, IntroView } from "@shared/contracts/intros";
 import type { Database } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
-import { badRequest, conflict, forbidden, notFound } from "../../lib/errors.js";
+import { conflict, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { notify } from "../notifications/notifications.writer.js";
 import { referenceProject } from "../projects/projects.service.js";
 import { toUserRef, userRefSelect } from "../users/users.mappers.js";
+import { referenceOtherUser } from "../users/users.service.js";
 
 const introSelect = {
   id: true,
@@ -62,11 +63,8 @@ export class IntrosService {
   ) {}
 
   async request(user: AuthUser, input: CreateIntroBody): Promise<IntroView> {
-    if (input.toUserId === user.id)
-      throw badRequest("You cannot request an intro to yourself", [{ path: "toUserId", message: "is you" }]);
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const to = await tx.user.findUnique({ where: { id: input.toUserId }, select: { id: true } });
-      if (!to) throw notFound("User");
+      await referenceOtherUser(tx, user, input.toUserId, "You cannot request an intro to yourself");
       if (input.projectId) await referenceProject(tx, input.projectId);
       // One pending request per pair, whoever asked first: serialise requests of
       // the same pair with a transaction-scoped advisory lock, then check.

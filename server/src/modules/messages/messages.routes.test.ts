@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -11,22 +11,12 @@ import {
   unknownId,
   warm,
 } from "../../../test/api.js";
-import { call, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp } from "../../../test/fixture.js";
+import { call, signup, signupAll, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await setupApp();
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
 
-async function people() {
-  const [ann, ben, cat] = await Promise.all([
-    signup(ctx.app, { name: "Ann" }),
-    signup(ctx.app, { name: "Ben" }),
-    signup(ctx.app, { name: "Cat" }),
-  ]);
-  return { ann: ann!, ben: ben!, cat: cat! };
-}
+const people = () => signupAll(ctx.app, { ann: "Ann", ben: "Ben", cat: "Cat" });
 
 async function send(from: TestUser, to: TestUser, body: string) {
   const res = await call(ctx.app, "POST", "/api/messages", { token: from.token, body: { toUserId: to.id, body } });

@@ -1,8 +1,9 @@
 import type { ConversationSummary, MessageView, SendMessageBody } from "@shared/contracts/messages";
 import type { Database } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
-import { badRequest, forbidden, notFound } from "../../lib/errors.js";
+import { forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
+import { referenceOtherUser } from "../users/users.service.js";
 
 type MessageRow = {
   id: string;
@@ -44,11 +45,8 @@ export class MessagesService {
   ) {}
 
   async send(user: AuthUser, input: SendMessageBody): Promise<MessageView> {
-    if (input.toUserId === user.id)
-      throw badRequest("You cannot message yourself", [{ path: "toUserId", message: "is you" }]);
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
-      const to = await tx.user.findUnique({ where: { id: input.toUserId }, select: { id: true } });
-      if (!to) throw notFound("User");
+      await referenceOtherUser(tx, user, input.toUserId, "You cannot message yourself");
       const m = await tx.message.create({
         data: { senderId: user.id, recipientId: input.toUserId, body: input.body },
         select: { ...messageSelect, sender: { select: { name: true } } },

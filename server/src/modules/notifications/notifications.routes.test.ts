@@ -1,29 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checksum, count, expectError, expectInvalid, getJson, unknownId } from "../../../test/api.js";
-import {
-  call,
-  createProject,
-  makeAdmin,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-} from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
 
-let a: TestContext;
-let b: TestContext;
-let admin: TestUser;
-
-beforeAll(async () => {
-  a = await setupApp();
-  b = await setupApp({ share: a });
-  admin = await signup(a.app);
-  await makeAdmin(a, admin);
-});
-afterAll(async () => {
-  await b.close();
-  await a.close();
-});
+const a = testApp();
+const b = testApp({ share: a });
+const { admin } = testUsers(a, { admin: { admin: true } });
 
 const inbox = (ctx: TestContext, u: TestUser, query = "") => getJson(ctx.app, `/api/notifications${query}`, u);
 const kinds = async (u: TestUser) => (await inbox(a, u)).items.map((n: { kind: string }) => n.kind);

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { expectError, expectInvalid, getJson, unknownId } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, signup } from "../../../test/helpers.js";
 
-let a: TestContext;
-let b: TestContext;
-let owner: TestUser;
+const a = testApp();
+const b = testApp({ share: a });
+const { owner } = testUsers(a, { owner: {} });
 let projectId: string;
 /** Thread roots, oldest first; root i was created i minutes after the first. */
 const roots: string[] = [];
@@ -13,9 +14,6 @@ let replyToOldest = "";
 const THREADS = 205;
 
 beforeAll(async () => {
-  a = await setupApp();
-  b = await setupApp({ share: a });
-  owner = await signup(a.app);
   projectId = (await createProject(a.app, owner)).id;
   // 205 threads written directly, one minute apart (the API would take its rate limits' time).
   const rows = await a.sql.query(
@@ -34,10 +32,6 @@ beforeAll(async () => {
     [projectId, owner.id, roots[1]],
   );
   replyToOldest = reply.rows[0].id;
-});
-afterAll(async () => {
-  await b.close();
-  await a.close();
 });
 
 const P = () => `/api/projects/${projectId}`;

@@ -13,8 +13,7 @@ import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { notify, notifyFollowersOfNewProject } from "../notifications/notifications.writer.js";
-import { summarySelect, toSummary } from "./projects.mappers.js";
-import { loadDetailJson, loadThreads, parseThreadCursor } from "./projects.sql.js";
+import { loadDetailJson, loadSummary, loadThreads, parseThreadCursor } from "./projects.sql.js";
 
 export class ProjectsService {
   constructor(
@@ -112,11 +111,11 @@ export class ProjectsService {
           url: input.url ?? null,
           tags: input.tags,
         },
-        select: summarySelect,
+        select: { id: true },
       });
       fx.emit("project:created", { projectId: p.id, ownerId: owner.id });
       await notifyFollowersOfNewProject(tx, fx, owner.id, p.id);
-      return toSummary(p);
+      return loadSummary(tx, p.id);
     });
   }
 
@@ -124,7 +123,7 @@ export class ProjectsService {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const current = await lockProject(tx, id);
       if (current.ownerId !== user.id) throw forbidden("Only the owner can edit this project");
-      const p = await tx.project.update({
+      await tx.project.update({
         where: { id },
         data: {
           ...(input.title !== undefined && { title: input.title }),
@@ -132,10 +131,10 @@ export class ProjectsService {
           ...(input.url !== undefined && { url: input.url }),
           ...(input.tags !== undefined && { tags: input.tags }),
         },
-        select: summarySelect,
+        select: { id: true },
       });
       fx.emit("project:updated", { projectId: id, ownerId: current.ownerId });
-      return toSummary(p);
+      return loadSummary(tx, id);
     });
   }
 
@@ -152,13 +151,13 @@ export class ProjectsService {
   async feature(user: AuthUser, id: string, featured: boolean) {
     return this.freshness.mutate({ actorId: user.id }, async (tx, fx) => {
       const current = await lockProject(tx, id);
-      const p = await tx.project.update({ where: { id }, data: { featured }, select: summarySelect });
+      await tx.project.update({ where: { id }, data: { featured }, select: { id: true } });
       if (current.featured !== featured) {
         fx.emit("project:featured", { projectId: id, ownerId: current.ownerId, featured });
         if (featured)
           await notify(tx, fx, { userId: current.ownerId, kind: "project_featured", actorId: user.id, projectId: id });
       }
-      return toSummary(p);
+      return loadSummary(tx, id);
     });
   }
 }

@@ -1,27 +1,74 @@
 /**
- * Read models built by PostgreSQL as JSON in one statement. A cache miss sits on
- * the critical path of every change (clients refetch right after the event), and
- * Prisma's relation loading spends a round trip per relation (project, owner,
- * badges, comments, authors); one statement is one round trip. The shapes are
- * those of shared/src/contracts/projects.ts, with timestamps formatted exactly as
- * JavaScript's toISOString() does.
+ * The read models built by PostgreSQL as JSON: ProjectSummary, ProjectDetail,
+ * Comment (and the UserRef inside them). Each shape is written here once, and
+ * reads and mutation responses alike take it from here: a mutation's answer is
+ * the same JSON a read of the same row gives (the TS mappers these replaced
+ * had drifted: badges of equal time came in another order).
+ *
+ * Why SQL: a cache miss sits on the critical path of every change (clients
+ * refetch right after the event), and Prisma's relation loading spends a round
+ * trip per relation (project, owner, badges, comments, authors); one statement
+ * is one round trip. The shapes are those of shared/src/contracts/responses.ts,
+ * with timestamps formatted exactly as JavaScript's toISOString() does.
  */
-import type { ProjectSummary } from "@shared/contracts/projects";
-import type { Database } from "../../db/database.js";
+import type { CommentView, ProjectSummary } from "@shared/contracts/projects";
+import type { Database, Tx } from "../../db/database.js";
 import { Prisma } from "../../generated/prisma/client.js";
 
+/** The client or a transaction: mutations build their answer inside their own transaction. */
+type Queries = Pick<Tx, "$queryRaw" | "$queryRawUnsafe">;
+
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * A UserRef from the columns (or expressions) of a user. The TS-built models
+ * (intros, messages, notifications) write the same three keys:
+ * read-models.routes.test.ts holds both to one output.
+ */
+const userRefJson = (u: { id: string; name: string; avatarUrl: string }) =>
+  `json_build_object('id', ${u.id}, 'name', ${u.name}, 'avatarUrl', ${u.avatarUrl})`;
 
 /** The key/value pairs of a ProjectSummary for project `p` owned by user `o`. */
 const summaryPairs = `
   'id', p.id, 'title', p.title, 'description', p.description, 'url', p.url,
   'tags', COALESCE(p.tags, ARRAY[]::text[]), 'featured', p.featured, 'score', p.score,
   'upvotes', p.upvotes, 'downvotes', p.downvotes, 'commentCount', p.comment_count,
-  'owner', json_build_object('id', o.id, 'name', o.name, 'avatarUrl', o.avatar_url),
+  'owner', ${userRefJson({ id: "o.id", name: "o.name", avatarUrl: "o.avatar_url" })},
   'badges', COALESCE((SELECT json_agg(json_build_object('kind', b.kind, 'createdAt', ${iso("b.created_at")})
                                       ORDER BY b.created_at, b.kind)
                         FROM badges b WHERE b.project_id = p.id), '[]'::json),
   'createdAt', ${iso("p.created_at")}, 'updatedAt', ${iso("p.updated_at")}`;
+
+/**
+ * A Comment (everyone's view: myVote 0) from the columns of a comment and its
+ * author; `c` and `a` by default, other expressions where a statement has the
+ * values elsewhere (the add-comment function's result).
+ */
+export function commentJson(
+  c: Record<"id" | "projectId" | "body" | "score" | "parentId" | "createdAt" | "updatedAt", string> = {
+    id: "c.id",
+    projectId: "c.project_id",
+    body: "c.body",
+    score: "c.score",
+    parentId: "c.parent_id",
+    createdAt: "c.created_at",
+    updatedAt: "c.updated_at",
+  },
+  author = { id: "a.id", name: "a.name", avatarUrl: "a.avatar_url" },
+) {
+  return `json_build_object(
+    'id', ${c.id}, 'projectId', ${c.projectId}, 'body', ${c.body}, 'score', ${c.score}, 'parentId', ${c.parentId},
+    'author', ${userRefJson(author)}, 'myVote', 0, 'createdAt', ${iso(c.createdAt)}, 'updatedAt', ${iso(c.updatedAt)})`;
+}
+
+/** One comment as a mutation answers it (null when there is no such comment). */
+export async function loadComment(db: Queries, id: string): Promise<CommentView | null> {
+  const rows = await db.$queryRawUnsafe<{ json: string }[]>(
+    `SELECT ${commentJson()}::text AS json FROM comments c JOIN users a ON a.id = c.author_id WHERE c.id = $1::uuid`,
+    id,
+  );
+  return rows[0] ? (JSON.parse(rows[0].json) as CommentView) : null;
+}
 
 /** How many threads the project page holds; older ones are paged (GET /api/projects/:id/comments). */
 export const DETAIL_THREADS = 200;
@@ -89,10 +136,7 @@ const THREADS = `
   )
   SELECT pg.n::int AS n, (extract(epoch FROM pg.active) * 1000)::bigint::text AS "activeMs", pg.root::text AS root,
          c.id::text AS id, (extract(epoch FROM c.created_at) * 1000)::bigint::text AS "createdMs",
-         json_build_object(
-           'id', c.id, 'projectId', c.project_id, 'body', c.body, 'score', c.score, 'parentId', c.parent_id,
-           'author', json_build_object('id', a.id, 'name', a.name, 'avatarUrl', a.avatar_url),
-           'myVote', 0, 'createdAt', ${iso("c.created_at")}, 'updatedAt', ${iso("c.updated_at")})::text AS json
+         ${commentJson()}::text AS json
     FROM page pg JOIN t ON t.root = pg.root JOIN comments c ON c.id = t.id JOIN users a ON a.id = c.author_id
    ORDER BY pg.n, c.id = pg.root DESC, c.created_at, c.id`;
 
@@ -124,12 +168,19 @@ export async function loadThreads(
 }
 
 /** Summaries of the given projects, in the given order (missing ids are skipped). */
-export async function loadSummaries(db: Database, ids: string[]): Promise<ProjectSummary[]> {
+export async function loadSummaries(db: Queries, ids: string[]): Promise<ProjectSummary[]> {
   if (!ids.length) return [];
-  const rows = await db.prisma.$queryRaw<{ json: string }[]>`
+  const rows = await db.$queryRaw<{ json: string }[]>`
     SELECT COALESCE(json_agg(json_build_object(${Prisma.raw(summaryPairs)}) ORDER BY x.ord), '[]'::json)::text AS json
       FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS x(id, ord)
       JOIN projects p ON p.id = x.id
       JOIN users o ON o.id = p.owner_id`;
   return JSON.parse(rows[0]?.json ?? "[]") as ProjectSummary[];
+}
+
+/** One project's summary as a mutation answers it, read in the mutation's transaction. */
+export async function loadSummary(tx: Queries, id: string): Promise<ProjectSummary> {
+  const [summary] = await loadSummaries(tx, [id]);
+  if (!summary) throw new Error(`project ${id} vanished inside its own transaction`);
+  return summary;
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -12,24 +12,11 @@ import {
   type Viewer,
   warm,
 } from "../../../test/api.js";
-import {
-  call,
-  createProject,
-  makeAdmin,
-  setupApp,
-  signup,
-  type TestContext,
-  type TestUser,
-} from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, signup, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-let admin: TestUser;
-beforeAll(async () => {
-  ctx = await setupApp();
-  admin = await signup(ctx.app, { name: "Admin" });
-  await makeAdmin(ctx, admin);
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
+const { admin } = testUsers(ctx, { admin: { name: "Admin", admin: true } });
 
 const SECRET_KEYS = ["email", "passwordHash", "password_hash", "password", "sessions", "token"];
 

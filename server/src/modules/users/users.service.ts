@@ -2,9 +2,9 @@ import type { Me } from "@shared/contracts/auth";
 import type { Profile, UpdateProfileBody } from "@shared/contracts/users";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";
-import type { Database } from "../../db/database.js";
+import type { Database, Tx } from "../../db/database.js";
 import type { Freshness } from "../../freshness/pipeline.js";
-import { notFound } from "../../lib/errors.js";
+import { badRequest, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { loadSummaries } from "../projects/projects.sql.js";
 import { toMe, toPublicUser } from "./users.mappers.js";
@@ -43,7 +43,7 @@ export class UsersService {
       this.db.prisma.$queryRaw<{ id: string }[]>`
         SELECT id::text FROM projects WHERE owner_id = ${id}::uuid ORDER BY created_at DESC, id DESC`.then((rows) =>
         loadSummaries(
-          this.db,
+          this.db.prisma,
           rows.map((r) => r.id),
         ),
       ),
@@ -89,4 +89,15 @@ export class UsersService {
       return toMe(u);
     });
   }
+}
+
+/**
+ * The other person of a private exchange (an intro, a message), read in the
+ * writer's transaction: never the writer themselves (400 on `toUserId`), and
+ * someone who exists (404).
+ */
+export async function referenceOtherUser(tx: Tx, me: AuthUser, otherId: string, selfMessage: string) {
+  if (otherId === me.id) throw badRequest(selfMessage, [{ path: "toUserId", message: "is you" }]);
+  const other = await tx.user.findUnique({ where: { id: otherId }, select: { id: true } });
+  if (!other) throw notFound("User");
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CACHE_MODES,
   checksum,
@@ -11,21 +11,11 @@ import {
   type Viewer,
   warm,
 } from "../../../test/api.js";
-import { call, createProject, setupApp, signup, type TestContext, type TestUser } from "../../../test/helpers.js";
+import { testApp, testUsers } from "../../../test/fixture.js";
+import { call, createProject, type TestUser } from "../../../test/helpers.js";
 
-let ctx: TestContext;
-let owner: TestUser;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-beforeAll(async () => {
-  ctx = await setupApp();
-  owner = await signup(ctx.app, { name: "Owner" });
-  alice = await signup(ctx.app, { name: "Alice" });
-  bob = await signup(ctx.app, { name: "Bob" });
-  carol = await signup(ctx.app, { name: "Carol" });
-});
-afterAll(() => ctx.close());
+const ctx = testApp();
+const { owner, alice, bob, carol } = testUsers(ctx, { owner: "Owner", alice: "Alice", bob: "Bob", carol: "Carol" });
 
 const viewers = (): Viewer[] => [owner, alice, bob, carol, null];
 

@@ -5,10 +5,10 @@ import type { CommentView } from "@shared/contracts/projects";
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { Avatar } from "../../components/avatar";
-import { FormError, TextArea } from "../../components/field";
+import { Field, FormActions, FormError } from "../../components/field";
 import { Markdown } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
-import { useFormErrors } from "../../lib/form-errors";
+import { useForm } from "../../lib/form-errors";
 import { loginHref } from "../../lib/urls";
 import {
   flattenThreads,
@@ -126,18 +126,17 @@ function CommentForm({
   submitLabel?: string;
   onDone?: () => void;
 }) {
-  const [body, setBody] = useState("");
   const add = useAddComment(projectId);
-  const { errors, validate, fromError } = useFormErrors();
+  const { errors, validate, fromError, values, setValues, field } = useForm({ body: "" });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const input = validate(CreateCommentBodySchema, { body, parentId: parentId ?? null });
+    const input = validate(CreateCommentBodySchema, { body: values.body, parentId: parentId ?? null });
     if (!input) return;
     add.mutate(
       { body: input.body, parentId: input.parentId ?? null },
       {
         onSuccess: (comment) => {
-          setBody("");
+          setValues({ body: "" });
           onDone?.();
           focusComment(comment.id);
         },
@@ -148,66 +147,38 @@ function CommentForm({
   return (
     <form className="comment-form" onSubmit={submit} noValidate>
       <FormError message={errors.form} />
-      <TextArea
+      <Field
+        multiline
         label={label}
-        name="body"
         rows={parentId ? 2 : 3}
         maxLength={2000}
-        value={body}
-        onChange={(e) => setBody(e.target.value)}
-        error={errors.fields.body ?? errors.fields.parentId}
         autoFocus={!!parentId}
+        {...field("body", "parentId")}
       />
       {add.isPaused ? (
         <p className="pending-note" role="status" data-testid="comment-pending">
           Offline: your comment will be posted when the connection is back
         </p>
       ) : null}
-      <div className="form-actions">
-        {onDone ? (
-          <button type="button" className="btn btn-ghost btn-sm" onClick={onDone}>
-            Cancel
-          </button>
-        ) : null}
-        <button type="submit" className="btn btn-primary btn-sm" disabled={add.isPending}>
-          {submitLabel}
-        </button>
-      </div>
+      <FormActions cancel={onDone} submitLabel={submitLabel} pending={add.isPending} small />
     </form>
   );
 }
 
 function EditForm({ projectId, comment, onDone }: { projectId: string; comment: CommentView; onDone: () => void }) {
-  const [body, setBody] = useState(comment.body);
   const edit = useEditComment(projectId);
-  const { errors, validate, fromError } = useFormErrors();
+  const { errors, validate, fromError, values, field } = useForm({ body: comment.body });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const input = validate(UpdateCommentBodySchema, { body });
+    const input = validate(UpdateCommentBodySchema, values);
     if (!input) return;
     edit.mutate({ id: comment.id, body: input.body }, { onSuccess: onDone, onError: fromError });
   };
   return (
     <form className="comment-form" onSubmit={submit} noValidate>
       <FormError message={errors.form} />
-      <TextArea
-        label="Edit comment"
-        name="body"
-        rows={3}
-        maxLength={2000}
-        value={body}
-        onChange={(e) => setBody(e.target.value)}
-        error={errors.fields.body}
-        autoFocus
-      />
-      <div className="form-actions">
-        <button type="button" className="btn btn-ghost btn-sm" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary btn-sm" disabled={edit.isPending}>
-          Save
-        </button>
-      </div>
+      <Field multiline label="Edit comment" rows={3} maxLength={2000} autoFocus {...field("body")} />
+      <FormActions cancel={onDone} submitLabel="Save" pending={edit.isPending} small />
     </form>
   );
 }

@@ -2,9 +2,9 @@ import { CreateIntroBodySchema } from "@shared/contracts/intros";
 import { type FormEvent, useState } from "react";
 import { useLocation, useNavigate } from "react-router";
 import { Dialog } from "../../components/dialog";
-import { FormError, TextArea } from "../../components/field";
+import { Field, FormActions, FormError } from "../../components/field";
 import { toast } from "../../components/toast-store";
-import { useFormErrors } from "../../lib/form-errors";
+import { useForm } from "../../lib/form-errors";
 import { loginHref } from "../../lib/urls";
 import { useMe } from "../auth/auth.queries";
 import { useRequestIntro } from "./intros.queries";
@@ -23,9 +23,8 @@ export function RequestIntroButton({
   const navigate = useNavigate();
   const location = useLocation();
   const [open, setOpen] = useState(false);
-  const [message, setMessage] = useState("");
   const request = useRequestIntro(me.data?.id);
-  const { errors, validate, fromError, clear } = useFormErrors();
+  const { errors, validate, fromError, clear, values, setValues, field } = useForm({ message: "" });
 
   if (me.data?.id === toUser.id) return null;
 
@@ -40,12 +39,12 @@ export function RequestIntroButton({
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const body = validate(CreateIntroBodySchema, { toUserId: toUser.id, projectId: project?.id ?? null, message });
+    const body = validate(CreateIntroBodySchema, { toUserId: toUser.id, projectId: project?.id ?? null, ...values });
     if (!body) return;
     request.mutate(body, {
       onSuccess: () => {
         setOpen(false);
-        setMessage("");
+        setValues({ message: "" });
         toast.success(`Intro requested from ${toUser.name}`);
       },
       onError: fromError,
@@ -61,25 +60,16 @@ export function RequestIntroButton({
         <form className="form" onSubmit={submit} noValidate>
           {project ? <p className="muted">About “{project.title}”.</p> : null}
           <FormError message={errors.form} />
-          <TextArea
+          <Field
+            multiline
             label="Message"
-            name="message"
             rows={4}
             maxLength={1000}
-            value={message}
-            onChange={(e) => setMessage(e.target.value)}
-            error={errors.fields.message}
             hint="Say who you are and why you would like to connect."
             autoFocus
+            {...field("message")}
           />
-          <div className="form-actions">
-            <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={request.isPending}>
-              Send request
-            </button>
-          </div>
+          <FormActions cancel={() => setOpen(false)} submitLabel="Send request" pending={request.isPending} />
         </form>
       </Dialog>
     </>

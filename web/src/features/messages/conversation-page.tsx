@@ -1,16 +1,16 @@
 import type { MessageView } from "@shared/contracts/messages";
 import { SendMessageBodySchema } from "@shared/contracts/messages";
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useRef } from "react";
 import { Link, useParams } from "react-router";
 import { Avatar } from "../../components/avatar";
-import { FormError, TextArea } from "../../components/field";
+import { Field, FormError } from "../../components/field";
 import { clockTime } from "../../components/relative-time";
 import { RequireAuth } from "../../components/require-auth";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { ApiError } from "../../lib/api-client";
-import { useFormErrors } from "../../lib/form-errors";
+import { useForm } from "../../lib/form-errors";
 import { profileQueryOptions } from "../users/users.queries";
 import { threadQueryOptions, useMarkConversationRead, useSendMessage } from "./messages.queries";
 
@@ -18,15 +18,14 @@ const DAY = new Intl.DateTimeFormat([], { weekday: "long", month: "short", day: 
 const dayOf = (iso: string) => DAY.format(new Date(iso));
 
 function Composer({ meId, otherId }: { meId: string; otherId: string }) {
-  const [body, setBody] = useState("");
   const send = useSendMessage(meId, otherId);
-  const { errors, validate, fromError } = useFormErrors();
+  const { errors, validate, fromError, values, setValues, field } = useForm({ body: "" });
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (send.isPending) return;
-    const input = validate(SendMessageBodySchema, { toUserId: otherId, body });
+    const input = validate(SendMessageBodySchema, { toUserId: otherId, ...values });
     if (!input) return;
-    send.mutate(input.body, { onSuccess: () => setBody(""), onError: fromError });
+    send.mutate(input.body, { onSuccess: () => setValues({ body: "" }), onError: fromError });
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -38,16 +37,14 @@ function Composer({ meId, otherId }: { meId: string; otherId: string }) {
     <form className="composer" onSubmit={submit} noValidate>
       <FormError message={errors.form} />
       <div className="composer-row">
-        <TextArea
+        <Field
+          multiline
           label="Message"
-          name="body"
           rows={2}
           maxLength={2000}
-          value={body}
-          onChange={(e) => setBody(e.target.value)}
           onKeyDown={onKeyDown}
-          error={errors.fields.body ?? errors.fields.toUserId}
           hint="Enter sends, Shift+Enter adds a line."
+          {...field("body", "toUserId")}
         />
         <button type="submit" className="btn btn-primary" disabled={send.isPending}>
           Send

@@ -1,21 +1,22 @@
-import { CreateProjectBodySchema, type ProjectDetail, UpdateProjectBodySchema } from "@shared/contracts/projects";
-import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Link, Navigate, useNavigate, useParams } from "react-router";
-import { FormError, TextArea, TextField } from "../../components/field";
+import {
+  CreateProjectBodySchema,
+  type ProjectDetail,
+  type ProjectSummary,
+  UpdateProjectBodySchema,
+} from "@shared/contracts/projects";
+import { type UseMutationResult, useQuery } from "@tanstack/react-query";
+import type { FormEvent } from "react";
+import { Navigate, useNavigate, useParams } from "react-router";
+import type { z } from "zod";
+import { Field, FormActions, FormError } from "../../components/field";
 import { RequireAuth } from "../../components/require-auth";
 import { ErrorState, Skeleton } from "../../components/states";
 import { toast } from "../../components/toast-store";
 import { useDocumentTitle } from "../../components/use-document-title";
-import { useFormErrors } from "../../lib/form-errors";
+import { useForm } from "../../lib/form-errors";
 import { projectQueryOptions, useCreateProject, useUpdateProject } from "./projects.queries";
 
-interface Draft {
-  title: string;
-  description: string;
-  url: string;
-  tags: string;
-}
+type Draft = { title: string; description: string; url: string; tags: string };
 
 const toTags = (s: string) =>
   s
@@ -23,76 +24,45 @@ const toTags = (s: string) =>
     .map((t) => t.trim())
     .filter(Boolean);
 
-function ProjectForm({
+/** The form for a new project and for an edit: checked with `schema`, sent with `mutation`. */
+function ProjectForm<S extends z.ZodType>({
   initial,
+  schema,
+  mutation,
+  onSaved,
   submitLabel,
-  pending,
-  onSubmit,
   cancelTo,
-  errors,
 }: {
   initial: Draft;
+  schema: S;
+  mutation: UseMutationResult<ProjectSummary, Error, z.output<S>>;
+  onSaved: (p: ProjectSummary) => void;
   submitLabel: string;
-  pending: boolean;
-  onSubmit: (d: Draft) => void;
   cancelTo: string;
-  errors: ReturnType<typeof useFormErrors>["errors"];
 }) {
-  const [draft, setDraft] = useState(initial);
-  const set = (k: keyof Draft) => (e: { target: { value: string } }) =>
-    setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const form = useForm(initial);
+  const { field } = form;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onSubmit(draft);
+    const body = form.validate(schema, { ...form.values, tags: toTags(form.values.tags) });
+    if (!body) return;
+    mutation.mutate(body, { onSuccess: onSaved, onError: form.fromError });
   };
   return (
     <form className="card form" onSubmit={submit} noValidate>
-      <FormError message={errors.form} />
-      <TextField
-        label="Title"
-        name="title"
-        value={draft.title}
-        onChange={set("title")}
-        error={errors.fields.title}
-        maxLength={120}
-        required
-      />
-      <TextArea
+      <FormError message={form.errors.form} />
+      <Field label="Title" maxLength={120} required {...field("title")} />
+      <Field
+        multiline
         label="Description"
-        name="description"
         rows={6}
-        value={draft.description}
-        onChange={set("description")}
-        error={errors.fields.description}
         maxLength={5000}
         hint="What it does, who it is for, what you learned building it."
+        {...field("description")}
       />
-      <TextField
-        label="URL"
-        name="url"
-        type="url"
-        inputMode="url"
-        placeholder="https://"
-        value={draft.url}
-        onChange={set("url")}
-        error={errors.fields.url}
-      />
-      <TextField
-        label="Tags"
-        name="tags"
-        value={draft.tags}
-        onChange={set("tags")}
-        error={errors.fields.tags}
-        hint="Comma-separated, up to 10: e.g. realtime, postgres, games"
-      />
-      <div className="form-actions">
-        <Link to={cancelTo} className="btn btn-ghost">
-          Cancel
-        </Link>
-        <button type="submit" className="btn btn-primary" disabled={pending}>
-          {submitLabel}
-        </button>
-      </div>
+      <Field label="URL" type="url" inputMode="url" placeholder="https://" {...field("url")} />
+      <Field label="Tags" hint="Comma-separated, up to 10: e.g. realtime, postgres, games" {...field("tags")} />
+      <FormActions cancel={cancelTo} submitLabel={submitLabel} pending={mutation.isPending} />
     </form>
   );
 }
@@ -101,7 +71,6 @@ export function NewProjectPage() {
   useDocumentTitle("New project");
   const create = useCreateProject();
   const navigate = useNavigate();
-  const form = useFormErrors();
   return (
     <RequireAuth>
       {() => (
@@ -110,18 +79,11 @@ export function NewProjectPage() {
           <p className="muted">Everyone watching the feed sees it the moment you publish.</p>
           <ProjectForm
             initial={{ title: "", description: "", url: "", tags: "" }}
+            schema={CreateProjectBodySchema}
+            mutation={create}
+            onSaved={(p) => navigate(`/projects/${p.id}`)}
             submitLabel="Create project"
-            pending={create.isPending}
             cancelTo="/"
-            errors={form.errors}
-            onSubmit={(d) => {
-              const body = form.validate(CreateProjectBodySchema, { ...d, tags: toTags(d.tags) });
-              if (!body) return;
-              create.mutate(body, {
-                onSuccess: (p) => navigate(`/projects/${p.id}`),
-                onError: form.fromError,
-              });
-            }}
           />
         </div>
       )}
@@ -132,7 +94,6 @@ export function NewProjectPage() {
 function EditForm({ project }: { project: ProjectDetail }) {
   const update = useUpdateProject(project.id);
   const navigate = useNavigate();
-  const form = useFormErrors();
   return (
     <ProjectForm
       initial={{
@@ -141,21 +102,14 @@ function EditForm({ project }: { project: ProjectDetail }) {
         url: project.url ?? "",
         tags: project.tags.join(", "),
       }}
-      submitLabel="Save"
-      pending={update.isPending}
-      cancelTo={`/projects/${project.id}`}
-      errors={form.errors}
-      onSubmit={(d) => {
-        const body = form.validate(UpdateProjectBodySchema, { ...d, tags: toTags(d.tags) });
-        if (!body) return;
-        update.mutate(body, {
-          onSuccess: () => {
-            toast.success("Project saved");
-            navigate(`/projects/${project.id}`);
-          },
-          onError: form.fromError,
-        });
+      schema={UpdateProjectBodySchema}
+      mutation={update}
+      onSaved={() => {
+        toast.success("Project saved");
+        navigate(`/projects/${project.id}`);
       }}
+      submitLabel="Save"
+      cancelTo={`/projects/${project.id}`}
     />
   );
 }

@@ -1,6 +1,6 @@
 import { SEARCH_MAX_LENGTH, TagSchema } from "@shared/contracts/projects";
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { useDocumentTitle } from "../../components/use-document-title";

@@ -4,12 +4,12 @@ import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { Avatar } from "../../components/avatar";
-import { FormError, TextArea, TextField } from "../../components/field";
+import { Field, FormActions, FormError } from "../../components/field";
 import { EmptyState, ErrorState, Skeleton } from "../../components/states";
 import { toast } from "../../components/toast-store";
 import { useDocumentTitle } from "../../components/use-document-title";
 import { ApiError } from "../../lib/api-client";
-import { useFormErrors } from "../../lib/form-errors";
+import { useForm } from "../../lib/form-errors";
 import { loginHref } from "../../lib/urls";
 import { useMe } from "../auth/auth.queries";
 import { RequestIntroButton } from "../intros/request-intro";
@@ -18,14 +18,15 @@ import { FollowButton } from "./follow-button";
 import { profileQueryOptions, useUpdateProfile } from "./users.queries";
 
 function ProfileForm({ me, onDone }: { me: Me; onDone: () => void }) {
-  const [name, setName] = useState(me.name);
-  const [bio, setBio] = useState(me.bio);
-  const [avatarUrl, setAvatarUrl] = useState(me.avatarUrl ?? "");
   const update = useUpdateProfile();
-  const { errors, validate, fromError } = useFormErrors();
+  const { errors, validate, fromError, values, field } = useForm({
+    name: me.name,
+    bio: me.bio,
+    avatarUrl: me.avatarUrl ?? "",
+  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const body = validate(UpdateProfileBodySchema, { name, bio, avatarUrl });
+    const body = validate(UpdateProfileBodySchema, values);
     if (!body) return;
     update.mutate(body, {
       onSuccess: () => {
@@ -38,41 +39,10 @@ function ProfileForm({ me, onDone }: { me: Me; onDone: () => void }) {
   return (
     <form className="card form" onSubmit={submit} noValidate aria-label="Edit profile">
       <FormError message={errors.form} />
-      <TextField
-        label="Name"
-        name="name"
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        error={errors.fields.name}
-        maxLength={80}
-      />
-      <TextArea
-        label="Bio"
-        name="bio"
-        rows={3}
-        value={bio}
-        onChange={(e) => setBio(e.target.value)}
-        error={errors.fields.bio}
-        maxLength={500}
-      />
-      <TextField
-        label="Avatar URL"
-        name="avatarUrl"
-        type="url"
-        inputMode="url"
-        placeholder="https://"
-        value={avatarUrl}
-        onChange={(e) => setAvatarUrl(e.target.value)}
-        error={errors.fields.avatarUrl}
-      />
-      <div className="form-actions">
-        <button type="button" className="btn btn-ghost" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={update.isPending}>
-          Save
-        </button>
-      </div>
+      <Field label="Name" maxLength={80} {...field("name")} />
+      <Field multiline label="Bio" rows={3} maxLength={500} {...field("bio")} />
+      <Field label="Avatar URL" type="url" inputMode="url" placeholder="https://" {...field("avatarUrl")} />
+      <FormActions cancel={onDone} submitLabel="Save" pending={update.isPending} />
     </form>
   );
 }
