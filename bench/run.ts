@@ -19,6 +19,7 @@ import { browserKinds } from "./scenarios/browser-kinds.js";
 import { burst } from "./scenarios/burst.js";
 import { cacheMix } from "./scenarios/cache.js";
 import { crash, writeThroughput } from "./scenarios/crash.js";
+import { cacheEntries } from "./scenarios/entries.js";
 import { externalWrites } from "./scenarios/external.js";
 import { fanout, rawFloor } from "./scenarios/fanout.js";
 import { faults } from "./scenarios/faults.js";
@@ -232,6 +233,8 @@ async function main() {
     const worst = Math.min(...reads.scenarios.map((x) => x.speedup));
     progress(`reads: cached vs uncached requests/s, worst endpoint ${worst}×`);
   }
+  // What each kind of cache entry weighs (a measurement, not a check): full runs and --only entries.
+  if (want("entries") && (!quick || only?.has("entries"))) results.entries = await cacheEntries();
   if (want("faults")) {
     const f = await faults(SIZES.faults);
     results.faults = f;
