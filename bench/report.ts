@@ -67,13 +67,14 @@ export function renderMarkdown(r: Any, file: string): string {
   const lost = [
     ...(r.fanout ?? []).filter((f: Any) => !f.error).map((f: Any) => f.lost + f.duplicated),
     r.faults ? r.faults.eventsLostSilently + r.faults.duplicated : 0,
+    crashLost(r),
   ].reduce((a: number, b: number) => a + b, 0);
   const stale =
     (r.cache?.cached.staleReads ?? 0) +
     (r.cache?.uncached?.staleReads ?? 0) +
     (r.faults?.staleReads ?? 0) +
     (r.search?.underEdits.staleReads ?? 0) +
-    (r.crash?.staleReads ?? 0);
+    crashStale(r);
   if (r.search) {
     const worst = Math.max(r.search.cold.ms.p99, r.search.warm.ms.p99);
     push(
@@ -231,6 +232,7 @@ export function renderMarkdown(r: Any, file: string): string {
       "",
     );
   }
+  push(...renderCrash(r), ...renderSoak(r), ...renderEntries(r));
   renderIssue11(r, push);
   renderOutboxCost(r.outboxCost, push);
   renderDelivery(r, push);
@@ -247,6 +249,131 @@ export function renderMarkdown(r: Any, file: string): string {
     "",
   );
   return lines.join("\n");
+}
+
+const CRASH_VARIANTS: [string, string][] = [
+  ["kill", "an instance SIGKILLed"],
+  ["postgresRestart", "PostgreSQL crashed and restarted"],
+  ["redisStall", "instance 2's Redis link stalled"],
+  ["postgresStall", "instance 2's PostgreSQL link stalled"],
+];
+const crashVariants = (r: Any): [string, string, Any][] =>
+  CRASH_VARIANTS.filter(([k]) => r.crash?.variants?.[k]).map(([k, label]) => [k, label, r.crash.variants[k]]);
+const crashStale = (r: Any): number => crashVariants(r).reduce((n, [, , v]) => n + v.staleReads, 0);
+const crashLost = (r: Any): number =>
+  crashVariants(r).reduce((n, [, , v]) => n + v.lostSilently + v.undeliveredToWatcher + v.duplicated, 0);
+
+/** Section: the crash scenario, every variant in one table, then each variant's timeline. */
+function renderCrash(r: Any): string[] {
+  if (!r.crash?.variants) return [];
+  const c = r.crash;
+  const out = [
+    "## 7. Crash: instances killed, PostgreSQL restarted, links stalled",
+    "",
+    `Three instances, ${c.clients} socket clients over all of them, comments at ${c.rate}/s, and per project one writer of`,
+    "versions and two readers, on the instances that are up; a PostgreSQL and a Redis of the run's own. One phase per",
+    "fault: an instance SIGKILLed every few seconds (then started again); PostgreSQL stopped with `-m immediate` (a",
+    "crash: every session cut) and started again; instance 2's link to Redis, then to PostgreSQL, stalled (a proxy",
+    "stops forwarding without closing; new connections hang too). The checker takes every comment committed from the",
+    "database, answered or not. *Stale*: a read showing a version older than one committed more than 1 s before the",
+    "read began. *Undelivered*: comments a watcher that stayed connected neither received nor was told to refetch",
+    "after their commit (a gap, a resync, a reconnect). *Lost silently*: comments missing at a pool client that got",
+    "no such signal. *Changes hit*: those whose writer died before answering (kill), that were in flight while",
+    "PostgreSQL was down, or that were written through the stalled instance during its stall; their completion is",
+    "commit → the first `comment:added` a watcher received (from `created_at`, the statement's start: an upper",
+    "bound when the machine is loaded), and from when the fault let go of them (the kill: their writer was gone; the",
+    "end of the restart or stall).",
+    "",
+    "| fault | faults | comments committed (unanswered) | reads | stale | undelivered | missed, then repaired | lost silently | duplicated | changes hit | their completion after commit p50 / p99 / max | after the fault let go p50 / max | all comments p50 / p99 | resync envelopes per fault |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [, label, v] of crashVariants(r)) {
+    const h = v.completionOfHitMs;
+    out.push(
+      `| ${label} | ${v.faults} | ${v.commentsCommitted} (${v.commentsUnanswered}) | ${v.reads} | ${v.staleReads} | ${v.undeliveredToWatcher} | ${v.missedThenRepaired} | ${v.lostSilently} | ${v.duplicated} | ${h.hit} | ${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.max)} ms | ${ms(v.completionAfterFaultMs?.p50)} / ${ms(v.completionAfterFaultMs?.max)} ms | ${ms(v.commitToFirstSeenMs.p50)} / ${ms(v.commitToFirstSeenMs.p99)} ms | ${v.resyncEnvelopesPerFault} |`,
+    );
+  }
+  out.push(
+    "",
+    `The cost of the outbox: ${c.throughput.writesPerSecond} writes/s at saturation (vote toggles, 32 in flight over the three instances, p99 ${ms(c.throughput.latencyMs.p99)} ms).`,
+    "",
+  );
+  for (const [, label, v] of crashVariants(r)) {
+    out.push(`<details><summary>Timeline: ${label}</summary>`, "", "| at | |", "| --- | --- |");
+    for (const e of v.timeline) out.push(`| ${e.split(" ")[0]} | ${e.split(" ").slice(1).join(" ")} |`);
+    out.push("", "</details>", "");
+  }
+  return out;
+}
+
+const mib = (b: unknown) => (typeof b === "number" ? `${(b / 2 ** 20).toFixed(2)} MiB` : "–");
+
+/** Section: Redis memory and keys during the soak, and what the cache held at its end. */
+function renderSoak(r: Any): string[] {
+  const s = r.soak;
+  if (!s) return [];
+  const per = Object.entries(s.entriesPerLiveProject ?? {})
+    .map(([k, v]) => `\`${k}\` ${v}`)
+    .join(", ");
+  const out = [
+    "## 8. Soak: does Redis memory track live data?",
+    "",
+    `${s.seconds} s of writes at ${s.rate}/s through two instances (comments 40 %, vote toggles 30 %, project edits 20 %,`,
+    "comment votes 10 %) with readers on both (project pages anonymous and signed in, feed pages, profiles, the",
+    "leaderboard), on a Redis of the run's own, sampled all along. Every write moves generations, so every write",
+    "supersedes entries; if superseded entries stayed for their TTL, memory would grow with writes × TTL. The fill",
+    "script deletes the entry a new one supersedes, so memory should follow the live data (the entries of what",
+    "exists) plus the exactly-once marks of published envelopes, which live 2 minutes each by design (ADR 014).",
+    "",
+    "| | start | warm (a fifth in) | end | max |",
+    "| --- | --- | --- | --- | --- |",
+    `| Redis \`used_memory\` | ${mib(s.usedMemory.start)} | ${mib(s.usedMemory.warm)} | ${mib(s.usedMemory.end)} | ${mib(s.usedMemory.max)} |`,
+    `| keys | ${s.keys.start} | ${s.keys.warm} | ${s.keys.end} | ${s.keys.max} |`,
+    "",
+    `${s.writes} writes (${s.writesFailed} failed), ${s.reads} reads (${s.readErrors} errors). At the end Redis held ${s.entries.end} cache entries`,
+    `(${mib(s.entries.bytesEnd)}, ${s.entries.supersededEnd} of them superseded) of the ${s.fills} stored during the run, which kept for`,
+    `their TTL would have been about ${mib(s.writesTimesTtlBytes)}; the most entries one name held at once: ${s.maxEntriesPerName}.`,
+    `Entries per live project: ${per || "–"}. Marks: ${s.marksEnd}; generations: ${s.generationsEnd}.`,
+    "",
+    "| t (s) | used_memory | keys | entries | entry bytes | superseded | generations | marks |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const x of s.samples)
+    out.push(
+      `| ${x.t} | ${mib(x.usedMemory)} | ${x.keys} | ${x.entries} | ${mib(x.entryBytes)} | ${x.superseded} | ${x.generations} | ${x.marks} |`,
+    );
+  out.push("");
+  return out;
+}
+
+/** Section: what each kind of cache entry weighs. */
+function renderEntries(r: Any): string[] {
+  const e = r.entries;
+  if (!e) return [];
+  const out = [
+    "## 9. What the cache holds",
+    "",
+    "One instance on the `reads` data set plus project pages with 0, 10, 100 and 1,000 comments (the largest in",
+    `${e.threads} threads: the page shows the newest 200, ${e.shown} comments); every kind of read once, anonymous and signed in;`,
+    "then every entry measured: its value's bytes, and Redis' `MEMORY USAGE` (key and overhead included).",
+    "",
+    "| project page | entries | bytes | Redis bytes | response bytes (uncompressed) |",
+    "| --- | --- | --- | --- | --- |",
+    ...e.projectDetail.map(
+      (d: Any) =>
+        `| ${d.comments} comments | ${[...d.entries].sort().join(" + ")} | ${d.entryBytes} | ${d.redisBytes} | ${d.responseBytes} |`,
+    ),
+    "",
+    `Per comment on the page: ${e.perComment.entryBytes} bytes in the cache, ${e.perComment.responseBytes} in the response.`,
+    "",
+    "| kind | entries | mean bytes | max bytes | Redis bytes (mean) |",
+    "| --- | --- | --- | --- | --- |",
+    ...e.kinds.map(
+      (k: Any) => `| \`${k.kind}\` | ${k.entries} | ${k.bytesMean} | ${k.bytesMax} | ${k.redisBytesMean} |`,
+    ),
+    "",
+  ];
+  return out;
 }
 
 /** Grouped bars: p50 / p95 / p99 of Zerostale and of the bare Socket.IO floor, per client count. */
@@ -312,7 +439,7 @@ function renderIssue11(r: Any, push: (...l: string[]) => void) {
     const row = (label: string, x: Any) =>
       `| ${label} | ${x.concurrency} | ${x.reads} | ${ms(x.ms.p50)} ms | ${ms(x.ms.p95)} ms | ${ms(x.ms.p99)} ms | ${ms(x.ms.max)} ms |`;
     push(
-      "## 7. Search and tag pages",
+      "## 10. Search and tag pages",
       "",
       `${s.projects} projects whose titles, descriptions and tags come from a vocabulary of 1,000 words and 30 tags`,
       `(a word matches a few hundred projects); ${s.queries} queries: one word, two words, a tag, a word and a tag.`,
@@ -338,7 +465,7 @@ function renderIssue11(r: Any, push: (...l: string[]) => void) {
   if (r.followPost) {
     const f = r.followPost;
     push(
-      "## 8. A maker with many followers posts",
+      "## 11. A maker with many followers posts",
       "",
       `${f.followers} followers, ${f.connected} of them connected (each subscribed to its own room), readers of the`,
       "following feed before, during and after. The notification rows are written in the post's own transaction",
@@ -356,7 +483,7 @@ function renderIssue11(r: Any, push: (...l: string[]) => void) {
 function renderDelivery(r: Any, push: (...l: string[]) => void) {
   if (!r.delivery?.length) return;
   push(
-    "## 9. Delivery layer against bare Socket.IO",
+    "## 12. Delivery layer against bare Socket.IO",
     "",
     "One process broadcasting to N clients on the same machine, alternating bare `io.to(room).emit` and the app's",
     "delivery (per-socket queue, slow-consumer bound, corked writes), twice each: what the delivery layer costs per",
@@ -385,7 +512,7 @@ function renderOutboxCost(c: Any, push: (...l: string[]) => void) {
   if (!c) return;
   const s = c.summary;
   push(
-    "## 10. What the transactional outbox costs",
+    "## 13. What the transactional outbox costs",
     "",
     `A separate run (\`node --import tsx bench/outbox-cost.ts <checkout before the outbox>\`, ${c.startedAt}, [\`${c.file}\`](../${c.file})):`,
     "the build before the outbox (`da6cd0a^1`) and this one, each with its own harness, alternating, on a fresh",

@@ -18,13 +18,15 @@ import { browserFreshnessOn } from "./scenarios/browser.js";
 import { browserKinds } from "./scenarios/browser-kinds.js";
 import { burst } from "./scenarios/burst.js";
 import { cacheMix } from "./scenarios/cache.js";
-import { crash, writeThroughput } from "./scenarios/crash.js";
+import { crashScenario, writeThroughput } from "./scenarios/crash.js";
+import { cacheEntries } from "./scenarios/entries.js";
 import { externalWrites } from "./scenarios/external.js";
 import { fanout, rawFloor } from "./scenarios/fanout.js";
 import { faults } from "./scenarios/faults.js";
 import { lighthouseScores } from "./scenarios/lighthouse.js";
 import { readLatency } from "./scenarios/reads.js";
 import { fillFollowers, fillSearchData, followPost, searchBench } from "./scenarios/search.js";
+import { soak } from "./scenarios/soak.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -45,10 +47,19 @@ const SIZES = quick
       burst: { votes: 200, watchers: 100, seconds: 2 },
       external: { rates: [20, 100], secondsPerRate: 2 },
       faults: { clients: 60, seconds: 16, rate: 10 },
-      crash: { clients: 30, seconds: 14, rate: 10, killEveryMs: 3500, throughputSeconds: 5 },
+      crash: {
+        clients: 30,
+        rate: 10,
+        throughputSeconds: 5,
+        kill: { seconds: 8, everyMs: 3000 },
+        postgresRestart: { seconds: 5, restarts: 1, downMs: 1000 },
+        redisStall: { seconds: 5, stalls: 1, stallMs: 3000 },
+        postgresStall: { seconds: 5, stalls: 1, stallMs: 2500 },
+      },
       users: 300,
       search: { projects: 10_000, queries: 200, seconds: 3, concurrency: 8 },
       followPost: { followers: 500, connected: 100, readers: 4 },
+      soak: { seconds: 20, rate: 20, sampleEveryMs: 2000, readers: 4 },
     }
   : {
       fanout: [
@@ -66,10 +77,19 @@ const SIZES = quick
       burst: { votes: 1000, watchers: 500, seconds: 4 },
       external: { rates: [50, 200, 500, 1000, 2000, 4000], secondsPerRate: 4 },
       faults: { clients: 200, seconds: 40, rate: 20 },
-      crash: { clients: 100, seconds: 60, rate: 20, killEveryMs: 4000, throughputSeconds: 15 },
+      crash: {
+        clients: 100,
+        rate: 20,
+        throughputSeconds: 15,
+        kill: { seconds: 60, everyMs: 4000 },
+        postgresRestart: { seconds: 40, restarts: 3, downMs: 2000 },
+        redisStall: { seconds: 40, stalls: 3, stallMs: 5000 },
+        postgresStall: { seconds: 40, stalls: 3, stallMs: 5000 },
+      },
       users: 1000,
       search: { projects: 10_000, queries: 1000, seconds: 10, concurrency: 16 },
       followPost: { followers: 5000, connected: 1000, readers: 8 },
+      soak: { seconds: 300, rate: 20, sampleEveryMs: 10_000, readers: 8 },
     };
 
 /** What we hold ourselves to (README, issue 6); recorded next to the results. */
@@ -233,6 +253,8 @@ async function main() {
     const worst = Math.min(...reads.scenarios.map((x) => x.speedup));
     progress(`reads: cached vs uncached requests/s, worst endpoint ${worst}×`);
   }
+  // What each kind of cache entry weighs (a measurement, not a check): full runs and --only entries.
+  if (want("entries") && (!quick || only?.has("entries"))) results.entries = await cacheEntries();
   if (want("faults")) {
     const f = await faults(SIZES.faults);
     results.faults = f;
@@ -250,22 +272,23 @@ async function main() {
         `throughput: ${t.writesPerSecond} writes/s at saturation (p50 ${t.latencyMs.p50} / p99 ${t.latencyMs.p99} ms)`,
       );
     });
-  if (want("crash"))
-    await withCluster({ instances: 3, users: 300 }, async (cluster) => {
-      const { throughputSeconds, ...opts } = SIZES.crash;
-      const throughput = await writeThroughput(cluster, { seconds: throughputSeconds, concurrency: 32 });
-      progress(
-        `crash: write throughput at saturation ${throughput.writesPerSecond}/s (p99 ${throughput.latencyMs.p99} ms)`,
+  if (want("crash")) {
+    const c = await crashScenario(SIZES.crash);
+    results.crash = c;
+    for (const [variant, v] of Object.entries(c.variants)) {
+      check(`crash/${variant}: stale reads`, v.staleReads);
+      check(`crash/${variant}: committed changes lost silently`, v.lostSilently);
+      check(
+        `crash/${variant}: committed changes never delivered to a client that stayed connected`,
+        v.undeliveredToWatcher,
       );
-      const c = await crash(cluster, opts);
-      results.crash = { ...c, throughput };
-      check("crash: stale reads", c.staleReads);
-      check("crash: committed changes lost silently", c.lostSilently);
-      check("crash: committed changes never delivered to a client that stayed connected", c.undeliveredToWatcher);
-      progress(
-        `crash: ${c.kills} kills, ${c.commentsCommitted} comments committed (${c.commentsUnanswered} unanswered), stale ${c.staleReads}, undelivered ${c.undeliveredToWatcher}, lost silently ${c.lostSilently}, completion of orphaned changes after their commit p50 ${c.completionAfterWriterDiedMs.p50} / p99 ${c.completionAfterWriterDiedMs.p99} / max ${c.completionAfterWriterDiedMs.max} ms, after the kill p50 ${c.completionAfterKillMs.p50} / max ${c.completionAfterKillMs.max} ms (n ${c.completionAfterWriterDiedMs.n}), resyncs per kill ${c.resyncEnvelopesPerKill}`,
-      );
-    });
+    }
+  }
+  if (want("soak")) {
+    const s = await soak(SIZES.soak);
+    results.soak = s;
+    check("soak: requests failed on a healthy cluster", s.writesFailed + s.readErrors);
+  }
   if (want("browser"))
     await withCluster({ users: 20 }, async (cluster) => {
       const b = await browserFreshnessOn(cluster, { quick });

@@ -49,6 +49,10 @@ export interface Cluster {
 export interface ClusterOptions {
   instances?: number;
   redisUrl?: string;
+  /** The PostgreSQL server to create the run's database on (default: ADMIN_DATABASE_URL). */
+  adminDatabaseUrl?: string;
+  /** Per-instance overrides of the environment (e.g. one instance reaching Redis through a proxy). */
+  instanceEnv?: (i: number, urls: { databaseUrl: string; redisUrl: string }) => Record<string, string>;
   users?: number;
   projects?: number;
   /** Fills the database instead of the default bench data (users get sessions and tokens either way). */
@@ -62,15 +66,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const name = `zs_bench_${Date.now().toString(36)}_${randomUUID().slice(0, 4)}`;
   if (spawnSync(process.execPath, ["scripts/build-server.mjs", "--if-stale"], { stdio: "inherit" }).status !== 0)
     throw new Error("the server build failed");
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  const adminUrl = opts.adminDatabaseUrl ?? ADMIN_DATABASE_URL;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const url = new URL(ADMIN_DATABASE_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   await withRawPostgres(databaseUrl, (raw) => migrate(raw));
   const sql = new pg.Client({ connectionString: databaseUrl });
+  // A scenario may restart the PostgreSQL server: a dropped connection must not take the run down.
+  sql.on("error", (err) => progress(`cluster: the bench's database connection failed (${err.message})`));
   await sql.connect();
   if (opts.fill) await opts.fill(sql);
   else await fill(sql, opts.users ?? 200, opts.projects ?? 50);
@@ -99,6 +106,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     // Load generators act as thousands of users from one address: past any abuse limit by design.
     RATE_LIMITS: "off",
     ...opts.env,
+    ...opts.instanceEnv?.(i, { databaseUrl, redisUrl }),
   });
   const start = async (i: number) => {
     const inst = instances[i]!;
@@ -129,8 +137,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
           }),
       ),
     );
-    await sql.end();
-    const a = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+    // (A connection a restart of PostgreSQL broke may never answer its goodbye.)
+    await Promise.race([sql.end().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    const a = new pg.Client({ connectionString: adminUrl });
     await a.connect();
     await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await a.end();

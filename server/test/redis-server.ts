@@ -98,9 +98,10 @@ export interface TcpProxy {
   /**
    * Stalls (does not reset) the open connections whose client has sent `match`
    * (every one when omitted): they stay open, and nothing passes either way.
-   * New connections pass. Returns how many it stalled.
+   * New connections pass, unless `newConnections` (a link that stops forwarding
+   * altogether: new connections are accepted and stall too). Returns how many it stalled.
    */
-  stall(match?: string): number;
+  stall(match?: string, opts?: { newConnections?: boolean }): number;
   /** Lets the stalled connections flow again. */
   unstall(): void;
   close(): Promise<void>;
@@ -127,7 +128,11 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
         client.on("data", (d: Buffer) => {
           if (pair.sent.length < 64_000) pair.sent += d.toString("latin1");
         });
-        client.pipe(upstream).pipe(client);
+        if (holdNew) {
+          client.pause();
+          upstream.pause();
+          stalled.add(pair);
+        } else client.pipe(upstream).pipe(client);
         const drop = () => {
           client.destroy();
           upstream.destroy();
@@ -149,7 +154,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       server.close(() => resolve());
       server = null;
     });
-  const stall = (match?: string) => {
+  let holdNew = false;
+  const stall = (match?: string, opts: { newConnections?: boolean } = {}) => {
+    holdNew = opts.newConnections === true;
     let n = 0;
     for (const p of pairs) {
       if (stalled.has(p) || (match !== undefined && !p.sent.toLowerCase().includes(match.toLowerCase()))) continue;
@@ -163,6 +170,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     return n;
   };
   const unstall = () => {
+    holdNew = false;
     for (const p of stalled) {
       p.client.pipe(p.upstream).pipe(p.client);
       p.client.resume();

@@ -188,7 +188,9 @@ const BARRIER_WAIT_MS = 1000;
  * published on one channel that every instance subscribes to and delivers to
  * its own sockets. While the link is down, envelopes are numbered and delivered
  * locally (clients of other instances learn about them through the resync sent
- * when the link is back) unless the caller asks for a durable publish.
+ * when the link is back) unless the caller asks for a durable publish, or the
+ * subscription still hears the stream and the envelope's outbox row will be
+ * published through it by a relay.
  *
  * The subscription is health-checked: every instance publishes a heartbeat
  * through the channel every HEARTBEAT_MS. A subscription that has heard nothing
@@ -329,9 +331,16 @@ export class RedisBus implements EventBus {
         this.link.markDown("publish failed");
       }
     }
-    this.metrics.eventsFallback.inc(batch.length);
+    // While the subscription is healthy the stream still reaches this instance's sockets, and an
+    // envelope of an outbox row gets there once a relay (or this instance's recovery) publishes the
+    // row. Delivering it locally too showed this instance's clients the event twice, under a second
+    // numbering interleaved with the stream's: a refetch at every switch, for as long as the link
+    // was not trusted (bench crash scenario, a stalled command link).
+    const local = this.healthy ? batch.filter((o) => !o.ids?.length) : batch;
+    if (!local.length) return false;
+    this.metrics.eventsFallback.inc(local.length);
     this.deliver(
-      batch.map(
+      local.map(
         (o) => ({ type: o.type, room: o.room, seq: this.local.next(o.room), at: o.at, data: o.data }) as Envelope,
       ),
       true,

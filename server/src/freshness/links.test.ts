@@ -131,6 +131,40 @@ describe("links", () => {
     }
   });
 
+  it("a hung command link with a working subscription: the writer's clients get each event once, in the stream's numbering", async () => {
+    const onA = await connectSocket(a.app);
+    const onB = await connectSocket(b.app);
+    const room = `project:${projectId}`;
+    try {
+      const ack = (await onA.subscribe(room)) as { seq: number };
+      await onB.subscribe(room);
+      // Only A's command connection hangs (the one that publishes A's heartbeats and runs the cache and
+      // sequencing scripts); its subscription still hears the stream.
+      expect(toA.stall('"heartbeat"')).toBe(1);
+      for (let i = 0; i < 3; i++) {
+        const res = await call(a.app, "PATCH", `/api/projects/${projectId}`, {
+          token: owner.token,
+          body: { title: `through a hung link ${i}` },
+        });
+        expect(res.statusCode).toBe(200);
+      }
+      await waitFor(() => onB.of("project:updated", room).length >= 3, 5000, "B's client got the three");
+      await settle(500);
+      const mine = onA.received.filter((e) => e.room === room);
+      // Once each (a relay published them; A did not deliver them a second time under a number of its own) …
+      expect(mine.filter((e) => e.type === "project:updated").map((e) => e.data)).toEqual(
+        onB.of("project:updated", room).map((e) => e.data),
+      );
+      // … numbered by the stream: consecutive from the subscription's ack, as B's client saw them.
+      expect(mine.map((e) => e.seq)).toEqual(mine.map((_, i) => ack.seq + 1 + i));
+      expect(mine.map((e) => e.seq)).toEqual(onB.received.filter((e) => e.room === room).map((e) => e.seq));
+    } finally {
+      toA.unstall();
+      onA.close();
+      onB.close();
+    }
+  });
+
   it("subscribe acks agree with the stream: nothing at or below ack.seq arrives after the ack", async () => {
     const voters = await Promise.all(Array.from({ length: 40 }, () => signup(b.app)));
     const s = await connectSocket(a.app);

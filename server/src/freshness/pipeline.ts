@@ -212,8 +212,9 @@ export class Freshness extends EventEmitter<{ committed: [Committed] }> {
     if (!ok) {
       // Another instance's relay must complete it (its Redis link may work):
       // answer once it has, so no instance serves what this change made stale.
-      // This instance's clients get the events at once (delivered locally: its
-      // link is down; they refetch from the database, and resync on recovery).
+      // This instance's clients get the events through the stream when the relay
+      // publishes the row (its subscription still works), or else at once,
+      // delivered locally (they refetch from the database, and resync on recovery).
       await this.handOver([id], true);
       await this.emitBatch(outgoing).catch(() => false);
       this.emit("committed", { events: plan.events, resources: plan.resources, outgoing });

@@ -1,11 +1,4 @@
-import type { VoteValue } from "@shared/contracts/common";
-import type {
-  CommentsPage,
-  CommentsPageQuery,
-  CreateProjectBody,
-  ProjectDetail,
-  UpdateProjectBody,
-} from "@shared/contracts/projects";
+import type { CommentsPageQuery, CreateProjectBody, UpdateProjectBody } from "@shared/contracts/projects";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";
 import type { Database, Tx } from "../../db/database.js";
@@ -13,7 +6,8 @@ import type { Freshness } from "../../freshness/pipeline.js";
 import { badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { AuthUser } from "../auth/auth.service.js";
 import { notify, notifyFollowersOfNewProject } from "../notifications/notifications.writer.js";
-import { loadDetailJson, loadSummary, loadThreads, parseThreadCursor } from "./projects.sql.js";
+import { packedIds, renderDetail, renderThreadPage, unpackComments } from "./comment-entries.js";
+import { loadDetailComments, loadSummaries, loadSummary, loadThreadPage, parseThreadCursor } from "./projects.sql.js";
 
 export class ProjectsService {
   constructor(
@@ -23,15 +17,24 @@ export class ProjectsService {
   ) {}
 
   /**
-   * The project page as JSON. The shared cache entry holds what everyone sees
-   * (myVote 0); the caller's own votes are added per request and never cached
-   * for anyone else.
+   * The project page as JSON, from two entries read in one round trip: the
+   * project's summary (the feed's entry, not a copy of it) and its comments,
+   * packed (comment-entries.ts). Both hold what everyone sees; the caller's own
+   * votes are added per request and never cached for anyone else.
    */
   async detailJson(id: string, viewer: AuthUser | null): Promise<string> {
-    const json = await this.cache.read(`project:${id}`, [R.project(id)], () => this.loadDetail(id));
-    if (json === "null") throw notFound("Project");
-    if (!viewer) return json;
-    return this.withViewer(json, id, viewer.id);
+    const [summary, comments] = await this.cache.readEach(
+      [
+        { name: `summary:${id}`, tags: [R.project(id)] },
+        { name: `project-comments:${id}`, tags: [R.project(id)] },
+      ],
+      (missing) => Promise.all(missing.map((i) => (i === 0 ? this.summaryJson(id) : loadDetailComments(this.db, id)))),
+    );
+    if (summary === "null") throw notFound("Project");
+    const packed = unpackComments(comments!);
+    if (!viewer) return renderDetail(summary!, packed, id, 0, null);
+    const mine = await this.myVotes(id, viewer.id);
+    return renderDetail(summary!, packed, id, mine.project, mine.comments);
   }
 
   /**
@@ -46,39 +49,29 @@ export class ProjectsService {
     const json = await this.cache.read(`comments:${id}:${q.before ?? ""}:${q.limit}`, [R.project(id)], async () => {
       const exists = await this.db.prisma.$queryRaw<unknown[]>`SELECT 1 FROM projects WHERE id = ${id}::uuid`;
       if (!exists.length) return "null";
-      const page = await loadThreads(this.db, id, before, q.limit);
-      const items = page.items.map(
-        (t) => `${t.root.json.slice(0, -1)},"replies":[${t.replies.map((r) => r.json).join(",")}]}`,
-      );
-      return `{"items":[${items.join(",")}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+      return loadThreadPage(this.db, id, before, q.limit);
     });
     if (json === "null") throw notFound("Project");
-    if (!viewer) return json;
-    const page = JSON.parse(json) as CommentsPage;
-    const ids = page.items.flatMap((t) => [t.id, ...t.replies.map((r) => r.id)]);
-    if (!ids.length) return json;
+    const page = unpackComments(json);
+    if (!viewer || !page.lines.length) return renderThreadPage(page, id, null);
+    const ids = packedIds(page);
     const mine = await this.db.prisma.$queryRaw<{ id: string; value: number }[]>`
       SELECT comment_id::text AS id, value::int AS value FROM comment_votes
        WHERE user_id = ${viewer.id}::uuid AND comment_id = ANY(${ids}::uuid[])`;
-    if (!mine.length) return json;
-    const votes = new Map(mine.map((r) => [r.id, r.value as VoteValue]));
-    for (const t of page.items) {
-      t.myVote = votes.get(t.id) ?? 0;
-      for (const r of t.replies) r.myVote = votes.get(r.id) ?? 0;
-    }
-    return JSON.stringify(page);
+    return renderThreadPage(page, id, new Map(mine.map((r) => [r.id, Number(r.value)])));
   }
 
-  private async loadDetail(id: string): Promise<string> {
-    return (await loadDetailJson(this.db, id)) ?? "null";
+  /** The project's summary, as the feed caches it ("null" when there is no such project). */
+  private async summaryJson(id: string): Promise<string> {
+    return JSON.stringify((await loadSummaries(this.db.prisma, [id]))[0] ?? null);
   }
 
   /**
-   * The caller's own votes on the project and its comments, cached in an entry
-   * of the caller's own (no one else computes its name) under the project's
-   * tag, which every vote and comment vote on the project moves.
+   * The caller's own votes on the project and its comments (by id), cached in
+   * an entry of the caller's own (no one else computes its name) under the
+   * project's tag, which every vote and comment vote on the project moves.
    */
-  private async withViewer(json: string, projectId: string, userId: string): Promise<string> {
+  private async myVotes(projectId: string, userId: string) {
     type Mine = { kind: string; id: string; value: number }[];
     const load = async () =>
       JSON.stringify(
@@ -93,12 +86,10 @@ export class ProjectsService {
     const rows = JSON.parse(
       await this.cache.read(`myvotes:${projectId}:${userId}`, [R.project(projectId)], load, { refill: false }),
     ) as Mine;
-    if (!rows.length) return json;
-    const detail = JSON.parse(json) as ProjectDetail;
-    const mine = new Map(rows.filter((r) => r.kind === "comment").map((r) => [r.id, r.value as VoteValue]));
-    detail.myVote = (rows.find((r) => r.kind === "project")?.value ?? 0) as VoteValue;
-    for (const c of detail.comments) c.myVote = mine.get(c.id) ?? 0;
-    return JSON.stringify(detail);
+    return {
+      project: Number(rows.find((r) => r.kind === "project")?.value ?? 0),
+      comments: new Map(rows.filter((r) => r.kind === "comment").map((r) => [r.id, Number(r.value)])),
+    };
   }
 
   async create(owner: AuthUser, input: CreateProjectBody) {

@@ -14,6 +14,7 @@
 import type { CommentView, ProjectSummary } from "@shared/contracts/projects";
 import type { Database, Tx } from "../../db/database.js";
 import { Prisma } from "../../generated/prisma/client.js";
+import { packComments } from "./comment-entries.js";
 
 /** The client or a transaction: mutations build their answer inside their own transaction. */
 type Queries = Pick<Tx, "$queryRaw" | "$queryRawUnsafe">;
@@ -73,38 +74,21 @@ export async function loadComment(db: Queries, id: string): Promise<CommentView 
 /** How many threads the project page holds; older ones are paged (GET /api/projects/:id/comments). */
 export const DETAIL_THREADS = 200;
 
-const DETAIL = `
-  SELECT json_build_object(${summaryPairs}, 'myVote', 0)::text AS json
-  FROM projects p JOIN users o ON o.id = p.owner_id
-  WHERE p.id = $1::uuid`;
-
-/**
- * The project page (everyone's view: myVote 0) as JSON text, or null when there
- * is no such project: the project and its newest threads, flattened, oldest
- * comment first (as the page has always listed them).
- */
-export async function loadDetailJson(db: Database, id: string): Promise<string | null> {
-  const [rows, threads] = await Promise.all([
-    db.prisma.$queryRawUnsafe<{ json: string }[]>(DETAIL, id),
-    loadThreads(db, id, null, DETAIL_THREADS),
-  ]);
-  const base = rows[0]?.json;
-  if (!base) return null;
-  const comments = threads.items
-    .flatMap((t) => [t.root, ...t.replies])
-    .sort((a, b) => a.createdMs - b.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((c) => c.json);
-  return `${base.slice(0, -1)},"comments":[${comments.join(",")}],"commentsCursor":${JSON.stringify(threads.nextCursor)}}`;
-}
-
-interface ThreadComment {
+/** One comment row as the thread query returns it (timestamps in epoch ms, truncated as toISOString does). */
+export interface CommentRow {
   id: string;
+  body: string;
+  score: number;
+  parentId: string | null;
+  authorId: string;
+  authorName: string;
+  authorAvatar: string | null;
   createdMs: number;
-  json: string;
+  updatedMs: number;
 }
 
 export interface LoadedThreads {
-  items: { root: ThreadComment; replies: ThreadComment[] }[];
+  items: { root: CommentRow; replies: CommentRow[] }[];
   nextCursor: string | null;
 }
 
@@ -135,8 +119,10 @@ const THREADS = `
      LIMIT $4::int + 1
   )
   SELECT pg.n::int AS n, (extract(epoch FROM pg.active) * 1000)::bigint::text AS "activeMs", pg.root::text AS root,
-         c.id::text AS id, (extract(epoch FROM c.created_at) * 1000)::bigint::text AS "createdMs",
-         ${commentJson()}::text AS json
+         c.id::text AS id, c.body, c.score, c.parent_id::text AS "parentId",
+         a.id::text AS "authorId", a.name AS "authorName", a.avatar_url AS "authorAvatar",
+         floor(extract(epoch FROM c.created_at) * 1000)::bigint::text AS "createdMs",
+         floor(extract(epoch FROM c.updated_at) * 1000)::bigint::text AS "updatedMs"
     FROM page pg JOIN t ON t.root = pg.root JOIN comments c ON c.id = t.id JOIN users a ON a.id = c.author_id
    ORDER BY pg.n, c.id = pg.root DESC, c.created_at, c.id`;
 
@@ -148,7 +134,13 @@ export async function loadThreads(
   limit: number,
 ): Promise<LoadedThreads> {
   const rows = await db.prisma.$queryRawUnsafe<
-    { n: number; activeMs: string; root: string; id: string; createdMs: string; json: string }[]
+    (Omit<CommentRow, "createdMs" | "updatedMs"> & {
+      n: number;
+      activeMs: string;
+      root: string;
+      createdMs: string;
+      updatedMs: string;
+    })[]
   >(THREADS, projectId, before?.ms ?? null, before?.root ?? null, limit);
   const items: LoadedThreads["items"] = [];
   let last: { activeMs: string; root: string } | null = null;
@@ -158,13 +150,51 @@ export async function loadThreads(
       more = true;
       continue;
     }
-    const c = { id: r.id, createdMs: Number(r.createdMs), json: r.json };
+    const c: CommentRow = {
+      id: r.id,
+      body: r.body,
+      score: Number(r.score),
+      parentId: r.parentId,
+      authorId: r.authorId,
+      authorName: r.authorName,
+      authorAvatar: r.authorAvatar,
+      createdMs: Number(r.createdMs),
+      updatedMs: Number(r.updatedMs),
+    };
     if (r.id === r.root) {
       items.push({ root: c, replies: [] });
       last = { activeMs: r.activeMs, root: r.root };
     } else items.at(-1)?.replies.push(c);
   }
   return { items, nextCursor: more && last ? `${last.activeMs}_${last.root}` : null };
+}
+
+/**
+ * The comments of the project page (everyone's view): its newest threads,
+ * flattened, oldest comment first (as the page has always listed them), packed
+ * for the cache (comment-entries.ts).
+ */
+export async function loadDetailComments(db: Database, id: string): Promise<string> {
+  const threads = await loadThreads(db, id, null, DETAIL_THREADS);
+  const comments = threads.items
+    .flatMap((t) => [t.root, ...t.replies])
+    .sort((a, b) => a.createdMs - b.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return packComments(comments, null, threads.nextCursor);
+}
+
+/** A page of older threads (newest first), packed for the cache with each thread's size. */
+export async function loadThreadPage(
+  db: Database,
+  id: string,
+  before: { ms: string; root: string } | null,
+  limit: number,
+): Promise<string> {
+  const page = await loadThreads(db, id, before, limit);
+  return packComments(
+    page.items.flatMap((t) => [t.root, ...t.replies]),
+    page.items.map((t) => 1 + t.replies.length),
+    page.nextCursor,
+  );
 }
 
 /** Summaries of the given projects, in the given order (missing ids are skipped). */
