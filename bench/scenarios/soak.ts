@@ -113,6 +113,13 @@ async function run(cluster: Cluster, opts: SoakOptions) {
   const tokenOf = new Map(cluster.users.map((u) => [u.id, u.token]));
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
   const r = new Redis(cluster.redisUrl);
+  // Start from a settled state: the fill's own changes (a bulk write from outside the API) completed.
+  for (let t = 0; t < 30_000; t += 200) {
+    const left = await cluster.sql.query("SELECT count(*)::int AS n FROM zerostale_outbox");
+    if (!Number(left.rows[0].n)) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  await new Promise((res) => setTimeout(res, 500));
   const started = now();
   const deadline = started + opts.seconds * 1000;
   progress(

@@ -149,9 +149,13 @@ export class OutboxRelay {
         }
         const ids = rows.map((r) => r.id);
         await tx.$executeRaw`DELETE FROM zerostale_outbox WHERE id = ANY(${ids}::bigint[])`;
+        // Rows of those transactions that another relay holds are its to complete (it resyncs too):
+        // waiting for them while it waits for ours was a deadlock (three instances starting on a bulk fill).
         if (extraDelete.length)
           await tx.$executeRaw`
-            DELETE FROM zerostale_outbox WHERE kind = 'external' AND body->>'txid' = ANY(${extraDelete}::text[])`;
+            DELETE FROM zerostale_outbox WHERE id IN (
+              SELECT id FROM zerostale_outbox WHERE kind = 'external' AND body->>'txid' = ANY(${extraDelete}::text[])
+                 FOR UPDATE SKIP LOCKED)`;
         return rows.length;
       },
       { maxWait: 5_000, timeout: 15_000 },

@@ -6,14 +6,17 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupApp, type TestContext } from "../../test/helpers.js";
+import { setupApp, type TestContext, waitFor } from "../../test/helpers.js";
 
 let ctx: TestContext;
+let other: TestContext;
 
 beforeAll(async () => {
   ctx = await setupApp();
+  other = await setupApp({ share: ctx });
 });
 afterAll(async () => {
+  await other?.close();
   await ctx?.close();
 });
 
@@ -29,18 +32,22 @@ const left = async (before: Date) =>
     (await ctx.sql.query("SELECT count(*)::int AS n FROM zerostale_outbox WHERE created_at <= $1", [before])).rows[0].n,
   );
 
-/** Makes a row due and holds it locked in a session of its own (as a busy relay holds its claim) until `release`. */
+/**
+ * Makes a row that comes due in a second and holds it locked in a session of its own until `release`
+ * (as a busy relay holds its claim; locked before it is due, so no relay claims it first).
+ */
 async function holdDueRow() {
   const c = new pg.Client({ connectionString: ctx.db.url });
   await c.connect();
   const id = (
     await c.query(
       `INSERT INTO zerostale_outbox (kind, body, ready_at)
-       VALUES ('app', '{"ctx": {}, "events": [], "touched": []}'::jsonb, now() - interval '1 second') RETURNING id`,
+       VALUES ('app', '{"ctx": {}, "events": [], "touched": []}'::jsonb, now() + interval '1 second') RETURNING id`,
     )
   ).rows[0].id;
   await c.query("BEGIN");
-  await c.query("SELECT 1 FROM zerostale_outbox WHERE id = $1 FOR UPDATE", [id]);
+  expect((await c.query("SELECT 1 FROM zerostale_outbox WHERE id = $1 FOR UPDATE", [id])).rowCount).toBe(1);
+  await new Promise((r) => setTimeout(r, 1100));
   let released = false;
   return {
     get held() {
@@ -65,11 +72,10 @@ describe("a forced drain (a Redis link's recovery)", () => {
     const drained = ctx.app.relay.drain({ force: true }).then(() => {
       done = true;
     });
-    // Made due after it began and held: a change of later (its writer's and the relays').
+    // Made after it began (due a second later) and held: a change of later (its writer's and the relays').
     await new Promise((r) => setTimeout(r, 300));
     const late = await holdDueRow();
     try {
-      await new Promise((r) => setTimeout(r, 500));
       expect(done, "waits for the early row").toBe(false);
       await early.release();
       await Promise.race([drained, new Promise((r) => setTimeout(r, 15_000))]);
@@ -82,5 +88,33 @@ describe("a forced drain (a Redis link's recovery)", () => {
       await late.release();
       await drained;
     }
+  });
+});
+
+describe("relays sharing a bulk write from outside the API", () => {
+  it("complete it without deadlocking on each other's claims", async () => {
+    // One transaction's 4,000 changes (a bulk UPDATE, say), due in a moment: more than one relay's claim.
+    await ctx.sql.query(
+      `INSERT INTO zerostale_outbox (kind, body, ready_at)
+       SELECT 'external', jsonb_build_object('txid', 'bulk-1', 'table', 'projects', 'action', 'update',
+                'id', gen_random_uuid()::text, 'projectId', NULL, 'userIds', '[]'::jsonb), now() + interval '500 milliseconds'
+         FROM generate_series(1, 4000)`,
+    );
+    await new Promise((r) => setTimeout(r, 600));
+    // Both instances' relays at once (their own loops run too): each claims its share and drops the rest.
+    const results = await Promise.allSettled([
+      ctx.app.relay.drain({ force: false }),
+      other.app.relay.drain({ force: false }),
+      ctx.app.relay.drain({ force: false }),
+      other.app.relay.drain({ force: false }),
+    ]);
+    expect(
+      results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([]);
+    await waitFor(
+      async () => Number((await ctx.sql.query("SELECT count(*)::int AS n FROM zerostale_outbox")).rows[0].n) === 0,
+      10_000,
+      "the outbox emptied",
+    );
   });
 });
