@@ -1,5 +1,3 @@
-// First: configures zod before any shared schema is built (see the file).
-import "./lib/zod-config";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
