@@ -18,10 +18,18 @@ export function relativeTime(iso: string, now = Date.now()) {
   return "just now";
 }
 
-export const clockTime = (t: number | string) =>
-  new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// One formatter each, made on first use: toLocale*String with options builds a new one per call,
+// which a feed of ten cards paid twenty times per render.
+const formatter = (options: Intl.DateTimeFormatOptions) => {
+  let made: Intl.DateTimeFormat | undefined;
+  return (t: number | string) => {
+    made ??= new Intl.DateTimeFormat(undefined, options);
+    return made.format(new Date(t));
+  };
+};
 
-const absolute = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+export const clockTime = formatter({ hour: "2-digit", minute: "2-digit" });
+const absolute = formatter({ dateStyle: "medium", timeStyle: "short" });
 
 /** "5 minutes ago", kept current, with the exact time on hover. */
 export function RelativeTime({ iso }: { iso: string }) {

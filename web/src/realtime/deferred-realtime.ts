@@ -11,10 +11,13 @@ const CONNECTING: ConnectionState = { status: "connecting", downSince: null };
 
 /**
  * Stands in for the realtime client until its chunk (socket.io-client and the
- * event catalogue with its zod schemas, about a fifth of the app's bytes) has
- * loaded, so the first page renders from HTTP without waiting for them. It
- * remembers what views asked for (start, who is signed in, rooms) and replays
- * it on the real client, then forwards everything (ADR 016).
+ * event catalogue, ~20 kB compressed) has loaded, so the first page renders
+ * without waiting for it. The chunk is asked for on the first `start()`, which
+ * the app shell calls from an effect, i.e. once the first page has rendered:
+ * its bytes and its evaluation stay out of the way of the first paint, and the
+ * subscribe acknowledgements refetch whatever was read before the rooms were
+ * joined. It remembers what views asked for (start, who is signed in, rooms)
+ * and replays it on the real client, then forwards everything (ADR 016).
  */
 export class DeferredRealtime implements RealtimeLink {
   private client: RealtimeLink | null = null;
@@ -26,9 +29,14 @@ export class DeferredRealtime implements RealtimeLink {
   private readonly rooms = new Map<symbol, { room: Room; release: (() => void) | null }>();
   private unsubscribeClient: (() => void) | null = null;
   private stopClient: (() => void) | null = null;
+  private loading = false;
 
-  constructor(load: () => Promise<RealtimeLink>) {
-    void load().then(
+  constructor(private readonly load: () => Promise<RealtimeLink>) {}
+
+  private loadOnce() {
+    if (this.loading) return;
+    this.loading = true;
+    void this.load().then(
       (client) => this.attach(client),
       (err) => console.error("the realtime client did not load", err),
     );
@@ -51,6 +59,7 @@ export class DeferredRealtime implements RealtimeLink {
   start(): () => void {
     if (this.client) return this.client.start();
     this.startWanted++;
+    this.loadOnce();
     let stopped = false;
     return () => {
       if (stopped) return;
