@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
-import { precompress, sourcemapsOutside } from "./web/build/vite-plugins";
+import { pagePreloads, precompress, sourcemapsOutside } from "./web/build/vite-plugins";
 
 const shared = fileURLToPath(new URL("./shared/src", import.meta.url));
 const zodJitless = fileURLToPath(new URL("./web/src/lib/zod-jitless.ts", import.meta.url));
@@ -15,7 +15,7 @@ const apiPort = Number(process.env.API_PORT ?? 3000);
 /** The web app (web/). `npm run dev` serves it with the API proxied; `npm start` serves the build. */
 export default defineConfig(({ command }) => ({
   root: fileURLToPath(new URL("./web", import.meta.url)),
-  plugins: [react(), sourcemapsOutside(), precompress()],
+  plugins: [react(), pagePreloads(), sourcemapsOutside(), precompress()],
   resolve: {
     alias: [
       { find: "@shared", replacement: shared },

@@ -6,6 +6,7 @@ import { PageErrorBoundary } from "./components/page-error-boundary";
 import { EmptyState, Skeleton } from "./components/states";
 import { useDocumentTitle } from "./components/use-document-title";
 import { FeedPage, FollowingPage } from "./features/projects/feed-page";
+import { dropBoot } from "./lib/boot";
 
 export function NotFoundPage() {
   useDocumentTitle("Not found");
@@ -103,7 +104,11 @@ export const PAGES: { [P in PageRoute]?: ComponentType } = {
 
 export function App() {
   usePreloadPages();
-  const { pathname } = useLocation();
+  const { pathname, key } = useLocation();
+  // The data inlined into the page is for the page it was sent with, not for where the reader goes next.
+  useEffect(() => {
+    if (key !== "default") dropBoot();
+  }, [key]);
   return (
     <AppShell>
       <PageErrorBoundary key={pathname}>
