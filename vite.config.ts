@@ -25,7 +25,19 @@ export default defineConfig(({ command }) => ({
     ],
   },
   // Maps without a sourceMappingURL comment, moved out of web/dist (what the server serves) after the build.
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: "hidden" },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: "hidden",
+    modulePreload: {
+      // The HTML keeps its modulepreload links (the entry's imports load in parallel with it). A
+      // dynamic import() gets none: Vite's helper added a <link> per dependency while the first
+      // page's effects ran (~40 ms of main thread on a phone for the realtime chunk alone), and
+      // what it saved is saved elsewhere: a deep link's HTML preloads its page's chunks
+      // (page-preloads.json), and the other pages' chunks are preloaded at idle (app.tsx).
+      resolveDependencies: (_file, deps, { hostType }) => (hostType === "html" ? deps : []),
+    },
+  },
   server: {
     port: Number(process.env.WEB_PORT ?? 5173),
     host: "127.0.0.1",

@@ -2,7 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { App } from "./app";
+import { App, loadPageAt } from "./app";
 import { toast } from "./components/toast-store";
 import { applyIdentity, authKeys } from "./features/auth/auth.queries";
 import { createAppQueryClient } from "./lib/query-client";
@@ -30,14 +30,17 @@ const realtime = new DeferredRealtime(async () => {
   });
 });
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RealtimeProvider client={realtime}>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
-      </RealtimeProvider>
-    </QueryClientProvider>
-  </StrictMode>,
+// A deep link's page code first (preloaded by the HTML beside the entry), then the first render.
+void loadPageAt(location.pathname).then(() =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RealtimeProvider client={realtime}>
+          <BrowserRouter>
+            <App />
+          </BrowserRouter>
+        </RealtimeProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );
