@@ -36,10 +36,13 @@ export class DeferredRealtime implements RealtimeLink {
   private loadOnce() {
     if (this.loading) return;
     this.loading = true;
-    void this.load().then(
-      (client) => this.attach(client),
-      (err) => console.error("the realtime client did not load", err),
-    );
+    // A task of its own: start() runs among the first render's effects, which are long enough already.
+    setTimeout(() => {
+      void this.load().then(
+        (client) => this.attach(client),
+        (err) => console.error("the realtime client did not load", err),
+      );
+    }, 0);
   }
 
   private attach(client: RealtimeLink) {
@@ -49,7 +52,9 @@ export class DeferredRealtime implements RealtimeLink {
     for (const entry of this.rooms.values()) entry.release = client.watchRoom(entry.room);
     this.unsubscribeClient = client.subscribeState(() => this.emit());
     if (this.startWanted > 0) this.stopClient = client.start();
-    this.emit();
+    // Views re-render (synchronously: useSyncExternalStore) only if what they showed changed.
+    const now = client.getState();
+    if (now.status !== CONNECTING.status || now.downSince !== CONNECTING.downSince) this.emit();
   }
 
   private emit() {
@@ -93,7 +98,12 @@ export class DeferredRealtime implements RealtimeLink {
     };
   }
 
-  getState = (): ConnectionState => (this.client ? this.client.getState() : CONNECTING);
+  getState = (): ConnectionState => {
+    if (!this.client) return CONNECTING;
+    const state = this.client.getState();
+    // The same snapshot for the same state, so taking over from the stand-in re-renders nothing.
+    return state.status === CONNECTING.status && state.downSince === null ? CONNECTING : state;
+  };
 
   subscribeState = (listener: () => void) => {
     this.listeners.add(listener);
