@@ -7,8 +7,11 @@
  * and of how a URL picks a feed page, so the two sides cannot disagree; when
  * they do anyway (a hand-typed URL), the app just fetches. Plain data, no zod.
  */
+
+import { isId } from "./contracts/ids";
 import type { FeedSort } from "./contracts/projects";
 import type { PageRoute } from "./page-routes";
+import { type Room, rooms } from "./realtime/rooms";
 
 export const SESSION_PATH = "/auth/session";
 /** The id of the page's `<script type="application/json">` that carries the answers. */
@@ -83,6 +86,20 @@ export function firstReads(route: PageRoute, pathname: string, search: URLSearch
     default:
       return [];
   }
+}
+
+/**
+ * The rooms a page joins as it opens: the feed (every page), the reader's own
+ * room, and a project page's project. The server reads their numbers before
+ * the page's first reads, so the app can tell from the subscribe answer whether
+ * anything happened in them since (web/src/realtime/realtime-client.ts).
+ */
+export function firstRooms(route: PageRoute, pathname: string, userId: string | null): Room[] {
+  const out: Room[] = [rooms.feed];
+  if (userId) out.push(rooms.user(userId));
+  const id = route === "/projects/:id" ? routeParams(route, pathname).id?.toLowerCase() : undefined;
+  if (id && isId(id)) out.push(rooms.project(id));
+  return out;
 }
 
 /** Reads that follow from a first read's answer: a project page's follow button shows its owner's profile. */

@@ -5,6 +5,7 @@ import { BrowserRouter } from "react-router";
 import { App, loadPageAt } from "./app";
 import { toast } from "./components/toast-store";
 import { applyIdentity, authKeys } from "./features/auth/auth.queries";
+import { takeBootSeq } from "./lib/boot";
 import { createAppQueryClient } from "./lib/query-client";
 import { DeferredRealtime } from "./realtime/deferred-realtime";
 import { RealtimeProvider } from "./realtime/realtime-context";
@@ -21,6 +22,7 @@ const realtime = new DeferredRealtime(async () => {
     socket: createSocket(),
     queryClient,
     notify: (t) => toast.show(t),
+    initialSeq: takeBootSeq,
     onSessionEnded: (expected) => {
       const wasSignedIn = queryClient.getQueryData(authKeys.me()) != null;
       applyIdentity(queryClient, null);

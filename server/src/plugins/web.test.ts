@@ -136,11 +136,13 @@ describe("web app", () => {
   });
 });
 
-/** The answers a page carries (shared/src/first-reads.ts), by API path; null when it carries none. */
-function inlined(html: string): Record<string, unknown> | null {
+/** What a page carries (shared/src/first-reads.ts); null when it carries nothing. */
+function boot(html: string): { answers: Record<string, unknown>; seqs: Record<string, number> } | null {
   const m = new RegExp(`<script type="application/json" id="${BOOT_ELEMENT_ID}">([^<]*)</script>`).exec(html);
   return m ? JSON.parse(m[1]!) : null;
 }
+/** The answers a page carries, by API path; null when it carries none. */
+const inlined = (html: string) => boot(html)?.answers ?? null;
 const cookie = (token: string) => ({ cookie: `zs_session=${token}` });
 
 describe("a page's first reads, inlined", () => {
@@ -199,6 +201,17 @@ describe("a page's first reads, inlined", () => {
       items: { title: string }[];
     };
     expect(feed.items[0]?.title).toBe(title);
+  });
+
+  it("carries the numbers of the rooms the page joins, which move when something happens in them", async () => {
+    const eve = await signup(app);
+    const before = boot((await app.inject({ url: "/" })).body)!.seqs;
+    expect(Object.keys(before)).toEqual(["feed"]);
+    const project = await createProject(app, eve);
+    const after = boot((await app.inject({ url: "/" })).body)!.seqs;
+    expect(after.feed).toBeGreaterThan(before.feed!);
+    const own = boot((await app.inject({ url: `/projects/${project.id}`, headers: cookie(eve.token) })).body)!.seqs;
+    expect(Object.keys(own).sort()).toEqual(["feed", `project:${project.id}`, `user:${eve.id}`].sort());
   });
 
   it("is gzipped for clients that accept it", async () => {

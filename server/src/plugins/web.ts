@@ -4,8 +4,9 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import fastifyStatic from "@fastify/static";
-import { BOOT_ELEMENT_ID, firstReads, followUpReads, SESSION_PATH } from "@shared/first-reads";
+import { BOOT_ELEMENT_ID, firstReads, firstRooms, followUpReads, SESSION_PATH } from "@shared/first-reads";
 import { matchPageRoute, type PageRoute } from "@shared/page-routes";
+import type { Room } from "@shared/realtime/rooms";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ROOT } from "../lib/paths.js";
@@ -20,9 +21,11 @@ export const PAGE_PRELOADS_FILE = "page-preloads.json";
 /**
  * How long a page waits for the reads it inlines. Past it, the page goes out
  * without them (the app fetches them itself): a slow database must not also
- * hold back the download of the app's code.
+ * hold back the download of the app's code. Well under what the reads save on
+ * a phone (the app's code, then a round trip: a second or more on a slow
+ * link), well over a warm read (2–20 ms here; a cold instance's first took ~450 ms).
  */
-export const FIRST_READS_BUDGET_MS = 250;
+export const FIRST_READS_BUDGET_MS = 500;
 const gz = promisify(gzip);
 
 interface Template {
@@ -49,13 +52,32 @@ function templates(root: string) {
   };
 }
 
+interface FirstReads {
+  /** API path → the answer's JSON text. */
+  answers: Map<string, string>;
+  /** The number of each room the page joins, read before the answers. */
+  seqs: Record<string, number>;
+}
+
 /**
  * The API's own answers to a page's first reads (shared/src/first-reads.ts),
  * read through the API as the browser would read them (same routes, same
  * session cookie, same cache), or null past the budget. Only 200 answers are
  * kept: anything else the app will meet and handle when it asks itself.
+ *
+ * The numbers of the page's rooms are read first: every change numbered by
+ * then was committed and its cache entries invalidated before it was numbered
+ * (the pipeline's order), so the answers read after include it. When the app
+ * joins a room and its number has not moved, nothing in it changed since these
+ * reads and the app need not read them again (ADR 016); when it has, or any
+ * number is missing, the app refetches as it always did.
  */
-async function readFirst(app: FastifyInstance, request: FastifyRequest, reads: string[]) {
+async function readFirst(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reads: string[],
+  roomsToJoin: string[],
+): Promise<FirstReads | null> {
   const headers = {
     accept: "application/json",
     "accept-encoding": "identity",
@@ -66,6 +88,16 @@ async function readFirst(app: FastifyInstance, request: FastifyRequest, reads: s
     return res.statusCode === 200 ? res.body : null;
   };
   const all = (async () => {
+    const seqs: Record<string, number> = {};
+    if (app.hasDecorator("realtime"))
+      await Promise.all(
+        roomsToJoin.map(async (room) => {
+          seqs[room] = await app.realtime.bus.currentSeq(room as Room);
+        }),
+      ).catch(() => {
+        // No numbers (Redis unreachable): the app refetches on joining, as without them.
+        for (const room of roomsToJoin) delete seqs[room];
+      });
     const answers = new Map<string, string>();
     await Promise.all(
       reads.map(async (path) => {
@@ -81,7 +113,7 @@ async function readFirst(app: FastifyInstance, request: FastifyRequest, reads: s
         );
       }),
     );
-    return answers;
+    return { answers, seqs };
   })();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((r) => {
@@ -111,7 +143,13 @@ async function sendPage(
   route: PageRoute,
 ) {
   const url = new URL(request.url, "http://page");
-  const answers = await readFirst(app, request, [SESSION_PATH, ...firstReads(route, url.pathname, url.searchParams)]);
+  const first = await readFirst(
+    app,
+    request,
+    [SESSION_PATH, ...firstReads(route, url.pathname, url.searchParams)],
+    firstRooms(route, url.pathname, request.user?.id ?? null),
+  );
+  const answers = first?.answers;
   const session = answers?.get(SESSION_PATH);
   const signedIn = session !== undefined && (JSON.parse(session) as { user: unknown }).user !== null;
   let html = template.html;
@@ -121,8 +159,9 @@ async function sendPage(
       "</head>",
       `${preloads.map((href) => `    <link rel="modulepreload" crossorigin href="${href}">\n`).join("")}  </head>`,
     );
-  if (answers?.size) {
-    const json = `{${[...answers].map(([path, body]) => `${JSON.stringify(path)}:${body}`).join(",")}}`;
+  if (first && answers?.size) {
+    const inlined = `{${[...answers].map(([path, body]) => `${JSON.stringify(path)}:${body}`).join(",")}}`;
+    const json = `{"answers":${inlined},"seqs":${JSON.stringify(first.seqs)}}`;
     const block = `<script type="application/json" id="${BOOT_ELEMENT_ID}">${json.replace(/</g, "\\u003c")}</script>`;
     html = html.includes("</body>") ? html.replace("</body>", `  ${block}\n  </body>`) : `${html}${block}`;
   }
