@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { startTransition, useEffect, useMemo, useState } from "react";
 
 type MarkdownModule = typeof import("../lib/markdown");
 
@@ -20,7 +20,9 @@ function useMarkdownModule(): MarkdownModule | null {
     });
     loading.then(
       (m) => {
-        if (live) setMod(m);
+        // A transition: a page of comments swaps its plain text for Markdown in slices the
+        // browser can interleave with input, not in one long task (a project page's was ~70 ms on a phone).
+        if (live) startTransition(() => setMod(m));
       },
       () => {},
     );
@@ -34,12 +36,13 @@ function useMarkdownModule(): MarkdownModule | null {
 /** User text with its Markdown rendered (safe subset, lib/markdown.ts); the plain text until the renderer loads. */
 export function Markdown({ source, className }: { source: string; className?: string }) {
   const md = useMarkdownModule();
-  if (!md)
+  const html = useMemo(() => md?.renderMarkdown(source), [md, source]);
+  if (html === undefined)
     return (
       <div className={`md ${className ?? ""}`}>
         <p className="md-pending">{source}</p>
       </div>
     );
   // biome-ignore lint/security/noDangerouslySetInnerHtml: markdown-it with html off and http(s)-only links escapes everything else
-  return <div className={`md ${className ?? ""}`} dangerouslySetInnerHTML={{ __html: md.renderMarkdown(source) }} />;
+  return <div className={`md ${className ?? ""}`} dangerouslySetInnerHTML={{ __html: html }} />;
 }

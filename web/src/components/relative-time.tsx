@@ -31,13 +31,27 @@ const formatter = (options: Intl.DateTimeFormatOptions) => {
 export const clockTime = formatter({ hour: "2-digit", minute: "2-digit" });
 const absolute = formatter({ dateStyle: "medium", timeStyle: "short" });
 
+/** One timer for every time on the page (a feed has dozens), running while any is shown. */
+const ticks = new Set<() => void>();
+let ticker: ReturnType<typeof setInterval> | null = null;
+function everyMinute(fn: () => void) {
+  ticks.add(fn);
+  ticker ??= setInterval(() => {
+    for (const tick of ticks) tick();
+  }, 60_000);
+  return () => {
+    ticks.delete(fn);
+    if (ticks.size === 0 && ticker !== null) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+  };
+}
+
 /** "5 minutes ago", kept current, with the exact time on hover. */
 export function RelativeTime({ iso }: { iso: string }) {
   const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(t);
-  }, []);
+  useEffect(() => everyMinute(() => setNow(Date.now())), []);
   return (
     <time dateTime={iso} title={absolute(iso)}>
       {relativeTime(iso, now)}
