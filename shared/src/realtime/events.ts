@@ -23,6 +23,15 @@ import { type Room, rooms } from "./rooms";
 /** zod's namespace, handed to the schema builders. */
 export type Zod = typeof z;
 
+/** How much of a new project's description its event carries: about what a feed card shows (two lines). */
+export const SUMMARY_DESCRIPTION = 280;
+
+/** The start of a description, never ending inside a character (a lone surrogate). */
+export function summaryDescription(description: string): string {
+  const cut = description.slice(0, SUMMARY_DESCRIPTION);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /** Who caused the change, and who else the change concerns (for private rooms). */
 export interface RoomContext {
   actorId?: string | null;
@@ -77,12 +86,32 @@ export type Table = (typeof TABLES)[number];
 
 export const events = {
   "project:created": def({
-    data: (z: Zod) => z.object({ projectId: z.string(), ownerId: z.string() }),
+    data: (z: Zod) =>
+      z.object({
+        projectId: z.string(),
+        ownerId: z.string(),
+        /**
+         * What a feed card shows of it (public, like the feed itself; the description cut
+         * to what a card shows): Newest puts it on screen as the event lands, before its refetch.
+         */
+        summary: z
+          .object({
+            title: z.string(),
+            description: z.string().max(SUMMARY_DESCRIPTION),
+            url: z.string().nullable(),
+            tags: z.array(z.string()),
+            owner: z.object({ id: z.string(), name: z.string(), avatarUrl: z.string().nullable() }),
+            createdAt: z.string(),
+            updatedAt: z.string(),
+          })
+          .optional(),
+      }),
     rooms: () => [rooms.feed],
     affects: (d) => [R.feed, R.catalog, R.leaderboard, R.profile(d.ownerId), R.tags],
   }),
   "project:updated": def({
-    data: (z: Zod) => z.object({ projectId: z.string(), ownerId: z.string() }),
+    // The title after the change (a snapshot; public, short): shown at once, the rest comes with the refetch.
+    data: (z: Zod) => z.object({ projectId: z.string(), ownerId: z.string(), title: z.string().optional() }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed],
     // Intros and notifications show the title of the project they are about; tags may change.
     affects: (d) => [
@@ -230,7 +259,9 @@ export const events = {
     affects: (d) => [R.conversations(d.senderId), R.conversations(d.readerId), R.conversation(d.senderId, d.readerId)],
   }),
   "profile:updated": def({
-    data: (z: Zod) => z.object({ userId: z.string() }),
+    // The public name and picture after the change (a snapshot), shown at once wherever they appear.
+    data: (z: Zod) =>
+      z.object({ userId: z.string(), name: z.string().optional(), avatarUrl: z.string().nullable().optional() }),
     rooms: (d, ctx) => unique<Room>([rooms.feed, rooms.user(d.userId), ...actorRoom(ctx)]),
     // Names and avatars appear on every project page the user commented on.
     affects: (d) => [R.profile(d.userId), R.feed, R.leaderboard, R.allProjects, R.allIntros, R.allConversations],
@@ -238,7 +269,14 @@ export const events = {
   }),
   "badge:awarded": def({
     data: (z: Zod) =>
-      z.object({ projectId: z.string(), ownerId: z.string(), kind: z.enum(BADGE_KINDS), projectTitle: z.string() }),
+      z.object({
+        projectId: z.string(),
+        ownerId: z.string(),
+        kind: z.enum(BADGE_KINDS),
+        projectTitle: z.string(),
+        /** When it was awarded: with `kind`, the badge as the project shows it. */
+        createdAt: z.string().optional(),
+      }),
     rooms: (d) => [rooms.project(d.projectId), rooms.feed, rooms.user(d.ownerId)],
     affects: (d) => [R.project(d.projectId), R.feed, R.leaderboard, R.profile(d.ownerId)],
   }),

@@ -6,6 +6,7 @@ import type {
   ProjectDetail,
   UpdateProjectBody,
 } from "@shared/contracts/projects";
+import { summaryDescription } from "@shared/realtime/events";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";
 import type { Database, Tx } from "../../db/database.js";
@@ -114,9 +115,22 @@ export class ProjectsService {
         },
         select: summarySelect,
       });
-      fx.emit("project:created", { projectId: p.id, ownerId: owner.id });
+      const summary = toSummary(p);
+      fx.emit("project:created", {
+        projectId: p.id,
+        ownerId: owner.id,
+        summary: {
+          title: summary.title,
+          description: summaryDescription(summary.description),
+          url: summary.url,
+          tags: summary.tags,
+          owner: summary.owner,
+          createdAt: summary.createdAt,
+          updatedAt: summary.updatedAt,
+        },
+      });
       await notifyFollowersOfNewProject(tx, fx, owner.id, p.id);
-      return toSummary(p);
+      return summary;
     });
   }
 
@@ -134,7 +148,7 @@ export class ProjectsService {
         },
         select: summarySelect,
       });
-      fx.emit("project:updated", { projectId: id, ownerId: current.ownerId });
+      fx.emit("project:updated", { projectId: id, ownerId: current.ownerId, title: p.title });
       return toSummary(p);
     });
   }
