@@ -36,7 +36,7 @@ function setup() {
     page: 1,
     pageSize: 10,
     total: 2,
-  } as FeedPage);
+  } as unknown as FeedPage);
   return qc;
 }
 
