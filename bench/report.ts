@@ -1,5 +1,6 @@
 /** Turns a full benchmark run into docs/benchmarks.md and an SVG chart of the fan-out latencies. */
 import { readdir, readFile } from "node:fs/promises";
+import { LIGHTHOUSE_TARGETS } from "./scenarios/lighthouse.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the results are the JSON the run just wrote
 type Any = any;
@@ -236,6 +237,7 @@ export function renderMarkdown(r: Any, file: string): string {
   renderIssue11(r, push);
   renderOutboxCost(r.outboxCost, push);
   renderDelivery(r, push);
+  push(...browserKindsSection(r), ...lighthouseSection(r));
   push(
     "## Notes",
     "",
@@ -529,4 +531,62 @@ function renderOutboxCost(c: Any, push: (...l: string[]) => void) {
     `Mean throughput ${s.throughputBefore} → ${s.throughputAfter} writes/s (**${c.throughputChangePercent} %**, ${yes(c.throughputChangePercent >= -15)} the budget); mean fan-out p99 ${s.fanoutP99Before} → ${s.fanoutP99After} ms.`,
     "",
   );
+}
+
+/** Per kind of change (bench/scenarios/browser-kinds.ts): click → the other browser's DOM, against the p95 target. */
+export function browserKindsSection(r: Any): string[] {
+  const kinds = r.browserKinds as Record<string, Any> | undefined;
+  if (!kinds || Object.keys(kinds).length === 0) return [];
+  const target = r.targets?.browserP95Ms ?? 100;
+  const event = (v: Any) => (v?.toEvent ? `${ms(v.toEvent.p50)} / ${ms(v.toEvent.p95)} ms` : "–");
+  return [
+    "## 14. Browser freshness per kind of change",
+    "",
+    "Each kind changed on instance 0 by an in-page request (stamped like a click) and watched on instance 1 by a",
+    "page that shows it (project page, Newest, profile, conversation, intros, notifications, the header's bell),",
+    "stamped by a MutationObserver. *Event* is the server's part: the action to the change's WebSocket frame at",
+    "the observer; the rest is the page's (a patch from the event, or a refetch, then the render).",
+    "",
+    `| kind | p50 | p95 | event at the observer (p50 / p95) | missed | p95 < ${target} ms |`,
+    "| --- | --- | --- | --- | --- | --- |",
+    ...Object.entries(kinds).map(
+      ([kind, v]) =>
+        `| ${kind} | ${ms(v.p50)} ms | ${ms(v.p95)} ms | ${event(v)} | ${v.missed ?? 0} | ${yes(v.p95 < target && !v.missed)} |`,
+    ),
+    "",
+  ];
+}
+
+/** Lighthouse (bench/scenarios/lighthouse.ts): each page and form factor, the median run, against the targets. */
+export function lighthouseSection(r: Any): string[] {
+  const pages = r.lighthouse as Record<string, Record<string, Any>> | undefined;
+  if (!pages || Object.keys(pages).length === 0) return [];
+  const categories = ["performance", "accessibility", "best-practices", "seo"] as const;
+  const rows: string[] = [];
+  for (const [page, forms] of Object.entries(pages))
+    for (const [form, run] of Object.entries(forms)) {
+      const targets = LIGHTHOUSE_TARGETS[form as keyof typeof LIGHTHOUSE_TARGETS];
+      const cell = (c: (typeof categories)[number]) =>
+        `${ms(run[c])}${targets && run[c] < targets[c] ? ` (< ${targets[c]})` : ""}`;
+      const met = targets ? categories.every((c) => run[c] >= targets[c]) : false;
+      const m = run.metrics ?? {};
+      const runs = run.performanceRuns?.length > 1 ? ` (runs: ${run.performanceRuns.join(", ")})` : "";
+      rows.push(
+        `| ${page} | ${form} | ${cell("performance")}${runs} | ${cell("accessibility")} | ${cell("best-practices")} | ${cell("seo")} | ${ms(m.FCP)} / ${ms(m.LCP)} / ${ms(m.TBT)} ms / ${ms(m.CLS)} | ${ms(run.load)} | ${yes(met)} |`,
+      );
+    }
+  const t = LIGHTHOUSE_TARGETS;
+  return [
+    "## 15. Lighthouse",
+    "",
+    `Lighthouse 12.2.3 with Debian's Chromium; targets: mobile performance ≥ ${t.mobile.performance}, desktop ≥ ${t.desktop.performance},`,
+    `accessibility ${t.mobile.accessibility}, best practices ≥ ${t.mobile["best-practices"]}, SEO ≥ ${t.mobile.seo}. Mobile is simulated: its network is`,
+    "modelled, its main-thread tasks are measured here and multiplied by four, so total blocking time follows the",
+    "machine's load (the 1-minute load average is shown). Median of the runs by performance score.",
+    "",
+    "| page | form | performance | accessibility | best practices | SEO | FCP / LCP / TBT / CLS | load | targets |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ];
 }

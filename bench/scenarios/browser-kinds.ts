@@ -1,7 +1,8 @@
 /**
  * Scenario 2b, browser freshness per kind of change: for each kind (vote,
  * comment, title edit, new project on Newest, profile rename, badge, DM,
- * intro), a change made on instance 0 and a page on instance 1 that shows it.
+ * intro, notification on the notifications page and on the header's bell),
+ * a change made on instance 0 and a page on instance 1 that shows it.
  * The time runs from the request leaving the actor's page (stamped in the
  * page, like a click: `performance.timeOrigin + now()`) to the observer's DOM
  * showing the change (a MutationObserver stamp, e2e/support/freshness-probe.ts),
@@ -34,6 +35,8 @@ export const KINDS = [
   "badge",
   "direct message",
   "intro",
+  "notification",
+  "notification bell",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -47,6 +50,8 @@ interface Action {
 interface Sample {
   /** Where the observer must be (navigated to before the action when it changes). */
   observerPath: string;
+  /** Runs in the observer's page once it shows the path, just before the action: the condition's text (a count to come). */
+  expected?: (view: Page) => Promise<string>;
   /** Rooms the observer page must have joined first. */
   rooms: string[];
   observerToken: string | null;
@@ -56,10 +61,57 @@ interface Sample {
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 
+/**
+ * Stamps every WebSocket frame the page receives (same clock as the probe), so
+ * each sample splits into the server's part (action → the event's frame at the
+ * observer) and the page's (frame → DOM: refetch scheduling, the refetch, render).
+ * A string for the same reason as the probe's (tsx's __name helper).
+ */
+const FRAME_STAMPS = `(() => {
+  if (window.__zsFrames) return;
+  window.__zsFrames = [];
+  performance.setResourceTimingBufferSize(10000);
+  const Native = window.WebSocket;
+  const Stamped = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener("message", () => window.__zsFrames.push(performance.timeOrigin + performance.now()));
+    return ws;
+  };
+  Stamped.prototype = Native.prototype;
+  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) Stamped[k] = Native[k];
+  window.WebSocket = Stamped;
+})();`;
+
+/**
+ * The API read the observer made after the event's frame and the moment it
+ * ended (null: the page changed without one, i.e. from the event alone).
+ */
+async function refetchAfter(page: Page, frame: number): Promise<{ start: number; end: number } | null> {
+  return page.evaluate((f) => {
+    const origin = performance.timeOrigin;
+    const reads = performance
+      .getEntriesByType("resource")
+      .filter((e) => e.name.includes("/api/") && origin + e.startTime >= f)
+      .map((e) => ({ start: origin + e.startTime, end: origin + (e as PerformanceResourceTiming).responseEnd }));
+    return reads.length
+      ? { start: Math.min(...reads.map((r) => r.start)), end: Math.max(...reads.map((r) => r.end)) }
+      : null;
+  }, frame);
+}
+
+/** The first frame the observer received at or after `at` (null: none yet). */
+async function firstFrameAfter(page: Page, at: number): Promise<number | null> {
+  return page.evaluate(
+    (t) => (window as unknown as { __zsFrames: number[] }).__zsFrames.find((f) => f >= t) ?? null,
+    at,
+  );
+}
+
 async function openPage(browser: Browser, contexts: BrowserContext[], url: string, token: string | null) {
   const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
   contexts.push(context);
   await addProbe(context);
+  await context.addInitScript({ content: FRAME_STAMPS });
   if (token) await context.addCookies([{ name: "zs_session", value: token, url, httpOnly: true, sameSite: "Lax" }]);
   const page = await context.newPage();
   const lines: string[] = [];
@@ -126,6 +178,14 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
     )
   ).rows.map((r) => r.id);
   const n = Math.min(opts.samples, senders.length);
+  // The recipient owns a project: comments on it notify them (SPEC "Notifications").
+  const recipientProject = (
+    await sql.query<{ id: string }>(
+      `INSERT INTO projects (owner_id, title, description, tags) VALUES ($1, 'Bench inbox project', 'Comments here notify its owner', ARRAY['bench'])
+       RETURNING id::text`,
+      [recipient.id],
+    )
+  ).rows[0]!.id;
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -133,7 +193,19 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
     headless: true,
   });
   const contexts: BrowserContext[] = [];
-  const results: Partial<Record<Kind, ReturnType<typeof percentiles> & { missed: number }>> = {};
+  const results: Partial<
+    Record<
+      Kind,
+      ReturnType<typeof percentiles> & {
+        missed: number;
+        /** Action → the event's frame at the observer (the server's part). */
+        toEvent: ReturnType<typeof percentiles>;
+        /** Frame → the observer's refetch starting (scheduling), and the refetch itself, when one preceded the update. */
+        eventToRefetch: ReturnType<typeof percentiles>;
+        refetch: ReturnType<typeof percentiles>;
+      }
+    >
+  > = {};
   try {
     const actor = await openPage(browser, contexts, url0, null);
     await actor.page.goto("/leaderboard");
@@ -235,6 +307,35 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
           condition: { selector: ".bubble-text", text: body },
         };
       },
+      notification: (i) => {
+        const body = `Bench notice ${uniq()}`;
+        return {
+          observerPath: "/notifications",
+          rooms: ["feed", `user:${recipient.id}`],
+          observerToken: recipient.token,
+          action: {
+            method: "POST",
+            path: `/projects/${recipientProject}/comments`,
+            body: { body },
+            token: senders[i]!.token,
+          },
+          condition: { selector: ".notification-body", text: body, match: "contains" },
+        };
+      },
+      "notification bell": (i) => ({
+        observerPath: "/",
+        rooms: ["feed", `user:${recipient.id}`],
+        observerToken: recipient.token,
+        expected: async (view) =>
+          String(Number((await view.locator('[data-testid="notification-count"]').textContent()) ?? 0) + 1),
+        action: {
+          method: "POST",
+          path: `/projects/${recipientProject}/comments`,
+          body: { body: `Bench bell ${uniq()}` },
+          token: senders[i]!.token,
+        },
+        condition: { selector: '[data-testid="notification-count"]', text: "" },
+      }),
       intro: (i) => {
         const message = `Bench intro ${uniq()}`;
         return {
@@ -254,6 +355,9 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
 
     for (const kind of KINDS) {
       const ms: number[] = [];
+      const toEvent: number[] = [];
+      const toRefetch: number[] = [];
+      const refetch: number[] = [];
       let missed = 0;
       let shown = "";
       const count = kind === "badge" ? Math.min(n, unbadged.length) : n;
@@ -264,19 +368,38 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
           await showAndListen(view, s.observerPath, s.rooms);
           shown = `${s.observerToken}${s.observerPath}`;
         }
+        if (s.expected) s.condition.text = await s.expected(view.page);
         const key = await arm(view.page, s.condition);
         if (key === null) throw new Error(`${kind}: the observer already shows ${s.condition.text}`);
         const at = await act(actor.page, s.action);
         try {
-          ms.push((await seenAt(view.page, key, timeoutMs)) - at);
+          const seen = await seenAt(view.page, key, timeoutMs);
+          ms.push(seen - at);
+          const frame = await firstFrameAfter(view.page, at);
+          if (frame !== null) {
+            toEvent.push(frame - at);
+            const read = await refetchAfter(view.page, frame);
+            if (read && read.start < seen) {
+              toRefetch.push(read.start - frame);
+              refetch.push(Math.min(read.end, seen) - read.start);
+            }
+          }
         } catch {
           missed++;
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      const r = { ...percentiles(ms), missed };
+      const r = {
+        ...percentiles(ms),
+        missed,
+        toEvent: percentiles(toEvent),
+        eventToRefetch: percentiles(toRefetch),
+        refetch: percentiles(refetch),
+      };
       results[kind] = r;
-      progress(`browser-kinds: ${kind} p50 ${r.p50} ms, p95 ${r.p95} ms (n ${ms.length}, missed ${missed})`);
+      progress(
+        `browser-kinds: ${kind} p50 ${r.p50} ms, p95 ${r.p95} ms (n ${ms.length}, missed ${missed}); event at the observer p50 ${r.toEvent.p50} / p95 ${r.toEvent.p95}; refetch starts ${r.eventToRefetch.p50} / ${r.eventToRefetch.p95} after it and takes ${r.refetch.p50} / ${r.refetch.p95} (n ${refetch.length})`,
+      );
     }
     return results;
   } finally {

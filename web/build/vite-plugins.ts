@@ -89,3 +89,51 @@ export function sourcemapsOutside(): Plugin {
     },
   };
 }
+
+/** `"/route": page(() => import("./module"), …)` in the page table of web/src/app.tsx. */
+const LAZY_PAGE = /"(\/[^"]*)":\s*page\(\s*\(\)\s*=>\s*import\("(\.[^"]+)"\)/g;
+
+/**
+ * page-preloads.json beside index.html: for each page of web/src/app.tsx that is
+ * loaded lazily, the chunks it needs that the first page does not already load
+ * (its chunk and that chunk's static imports). The server puts them in that
+ * page's HTML as modulepreload links (server/src/plugins/web.ts), so a deep link
+ * fetches the page's code with the app's instead of after it (ADR 016).
+ */
+export function pagePreloads(): Plugin {
+  let appFile = "";
+  return {
+    name: "zerostale:page-preloads",
+    apply: "build",
+    configResolved(config) {
+      appFile = resolve(config.root, "src", "app.tsx");
+    },
+    async generateBundle(_options, bundle) {
+      const source = await readFile(appFile, "utf8");
+      const pages = [...source.matchAll(LAZY_PAGE)].map((m) => ({ route: m[1]!, module: m[2]! }));
+      const calls = source.match(/:\s*page\(/g)?.length ?? 0;
+      if (pages.length === 0 || pages.length !== calls)
+        this.error(`page-preloads: understood ${pages.length} of the ${calls} lazy pages in ${appFile}`);
+      const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
+      const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+      const closure = (file: string, into = new Set<string>()) => {
+        if (into.has(file)) return into;
+        into.add(file);
+        for (const dep of byFile.get(file)?.imports ?? []) closure(dep, into);
+        return into;
+      };
+      const initial = new Set<string>();
+      for (const entry of chunks.filter((c) => c.isEntry)) closure(entry.fileName, initial);
+      const table: Record<string, string[]> = {};
+      for (const { route, module } of pages) {
+        const base = resolve(dirname(appFile), module);
+        const chunk = chunks.find(
+          (c) => c.facadeModuleId !== null && c.facadeModuleId.replace(/\.[tj]sx?$/, "") === base,
+        );
+        if (!chunk) this.error(`page-preloads: no chunk for ${module} (${route})`);
+        table[route] = [...closure(chunk.fileName)].filter((f) => !initial.has(f)).map((f) => `/${f}`);
+      }
+      this.emitFile({ type: "asset", fileName: "page-preloads.json", source: `${JSON.stringify(table, null, 2)}\n` });
+    },
+  };
+}

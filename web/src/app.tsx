@@ -1,4 +1,4 @@
-import type { PageRoute } from "@shared/page-routes";
+import { matchPageRoute, type PageRoute } from "@shared/page-routes";
 import { type ComponentType, lazy, Suspense, useEffect } from "react";
 import { Link, Route, Routes, useLocation } from "react-router";
 import { AppShell } from "./components/app-shell";
@@ -6,6 +6,7 @@ import { PageErrorBoundary } from "./components/page-error-boundary";
 import { EmptyState, Skeleton } from "./components/states";
 import { useDocumentTitle } from "./components/use-document-title";
 import { FeedPage, FollowingPage } from "./features/projects/feed-page";
+import { dropBoot } from "./lib/boot";
 
 export function NotFoundPage() {
   useDocumentTitle("Not found");
@@ -16,20 +17,70 @@ export function NotFoundPage() {
   );
 }
 
-const loaders: (() => Promise<unknown>)[] = [];
+type LazyPage = ComponentType & { load?: () => Promise<unknown> };
 
-/** A page in a chunk of its own, fetched the first time it is shown (or when the tab is idle after loading). */
-const page = <M,>(load: () => Promise<M>, pick: (m: M) => ComponentType) => {
-  loaders.push(load);
-  return lazy(async () => ({ default: pick(await load()) }));
+/**
+ * A page in a chunk of its own, fetched the first time it is shown (or when the
+ * tab is idle after loading). Once its code is in, it renders directly rather
+ * than through React.lazy, whose first render always suspends: main.tsx loads
+ * the page a deep link shows before the first render (its chunk comes with the
+ * entry, preloaded by the HTML), so that render is the page, not a skeleton
+ * that the page then replaces (and pushes everything below it down).
+ */
+const page = <M,>(load: () => Promise<M>, pick: (m: M) => ComponentType): LazyPage => {
+  let Loaded: ComponentType | null = null;
+  const loadAndKeep = () =>
+    load().then((m) => {
+      Loaded = pick(m);
+      return m;
+    });
+  const Lazy = lazy(async () => ({ default: pick(await loadAndKeep()) }));
+  const Page: LazyPage = () => (Loaded ? <Loaded /> : <Lazy />);
+  Page.load = loadAndKeep;
+  return Page;
 };
 
-/** Once the first page is up and the tab idle, fetch the other pages' code: later clicks, or going offline, find it here. */
+/**
+ * The other pages' code, fetched into the module map without running it
+ * (modulepreload): later clicks, or going offline, find it there, and running
+ * it waits until a page needs it. Running it all at idle (import()) cost ~100 ms
+ * of main thread a second after load, most of it building zod schemas for forms
+ * nobody had opened. The list is the build's page-preloads.json (what the
+ * server also uses for deep links); the dev server has none, so there nothing
+ * is fetched ahead.
+ */
+async function prefetchPages() {
+  const res = await fetch(PAGE_PRELOADS_URL);
+  if (!res.ok) return;
+  const table = (await res.json()) as Record<string, string[]>;
+  const have = new Set(
+    [...document.querySelectorAll('link[rel="modulepreload"], script[type="module"]')].map(
+      (el) => new URL(el.getAttribute("href") ?? el.getAttribute("src") ?? "", location.href).pathname,
+    ),
+  );
+  const wanted = [...new Set(Object.values(table).flat())].filter((href) => !have.has(href));
+  // A few per idle period: each link starts a fetch, and twenty at once made a long task on a slow phone.
+  const next = (deadline?: IdleDeadline) => {
+    do {
+      const href = wanted.shift();
+      if (href === undefined) return;
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.crossOrigin = "";
+      link.href = href;
+      document.head.append(link);
+    } while (deadline && deadline.timeRemaining() > 5);
+    if ("requestIdleCallback" in window) requestIdleCallback(next, { timeout: 2000 });
+    else setTimeout(next, 50);
+  };
+  next();
+}
+const PAGE_PRELOADS_URL = "/page-preloads.json";
+
+/** Once the first page is up and the tab idle, fetch the other pages' code (above). */
 function usePreloadPages() {
   useEffect(() => {
-    const run = () => {
-      for (const load of loaders) load().catch(() => {});
-    };
+    const run = () => void prefetchPages().catch(() => {});
     const later = () => {
       // After the first page has settled (not in the way of its first interactions).
       setTimeout(() => {
@@ -101,9 +152,20 @@ export const PAGES: { [P in PageRoute]?: ComponentType } = {
   ),
 };
 
+/** Loads the code of the page at `pathname` (nothing for the feed, which is in the entry); never fails. */
+export async function loadPageAt(pathname: string): Promise<void> {
+  const route = matchPageRoute(pathname);
+  const Page = route ? (PAGES[route] as LazyPage | undefined) : undefined;
+  await Page?.load?.().catch(() => {});
+}
+
 export function App() {
   usePreloadPages();
-  const { pathname } = useLocation();
+  const { pathname, key } = useLocation();
+  // The data inlined into the page is for the page it was sent with, not for where the reader goes next.
+  useEffect(() => {
+    if (key !== "default") dropBoot();
+  }, [key]);
   return (
     <AppShell>
       <PageErrorBoundary key={pathname}>

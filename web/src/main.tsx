@@ -1,12 +1,11 @@
-// First: configures zod before any shared schema is built (see the file).
-import "./lib/zod-config";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { App } from "./app";
+import { App, loadPageAt } from "./app";
 import { toast } from "./components/toast-store";
 import { applyIdentity, authKeys } from "./features/auth/auth.queries";
+import { takeBootSeq } from "./lib/boot";
 import { createAppQueryClient } from "./lib/query-client";
 import { RealtimeProvider } from "./lib/realtime-link";
 import { DeferredRealtime } from "./realtime/deferred-realtime";
@@ -23,6 +22,7 @@ const realtime = new DeferredRealtime(async () => {
     socket: createSocket(),
     queryClient,
     notify: (t) => toast.show(t),
+    initialSeq: takeBootSeq,
     onSessionEnded: (expected) => {
       const wasSignedIn = queryClient.getQueryData(authKeys.me()) != null;
       applyIdentity(queryClient, null);
@@ -32,14 +32,17 @@ const realtime = new DeferredRealtime(async () => {
   });
 });
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RealtimeProvider client={realtime}>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
-      </RealtimeProvider>
-    </QueryClientProvider>
-  </StrictMode>,
+// A deep link's page code first (preloaded by the HTML beside the entry), then the first render.
+void loadPageAt(location.pathname).then(() =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RealtimeProvider client={realtime}>
+          <BrowserRouter>
+            <App />
+          </BrowserRouter>
+        </RealtimeProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

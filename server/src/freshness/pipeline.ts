@@ -2,16 +2,17 @@ import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   affectsOf,
-  events as catalogue,
   coalesceKeyOf,
   type DomainEvent,
   type EventData,
   type EventType,
+  eventSchema,
   event as makeEvent,
   type RoomContext,
   roomsOf,
 } from "@shared/realtime/events";
 import type { Resource } from "@shared/realtime/resources";
+import { z } from "zod";
 import type { Cache } from "../cache/cache.js";
 import type { Database, Tx } from "../db/database.js";
 import { Prisma } from "../generated/prisma/client.js";
@@ -386,7 +387,7 @@ function collector() {
 
 /** Validates a payload against the catalogue and strips fields it does not declare. */
 function checked(e: DomainEvent): DomainEvent {
-  return makeEvent(e.type, catalogue[e.type].data.parse(e.data) as never);
+  return makeEvent(e.type, eventSchema(e.type, z).parse(e.data) as never);
 }
 
 /** Anything that changes the leaderboard also announces `leaderboard:updated` (SPEC). */

@@ -486,3 +486,27 @@ describe("room authorization", () => {
     }
   });
 });
+
+describe("payloads carry public snapshots of what viewers show (patched in as the event lands)", () => {
+  const onFeed = (type: string) => observers[0]!.received.filter((e) => e.type === type).at(-1)?.data;
+
+  it("a new project's card, a new title, a new name, an awarded badge", async () => {
+    const p = await createProject(ctx.app, voter, { title: "Snapshot", description: `${"é".repeat(279)}😀 and more` });
+    await settle(250);
+    const created = onFeed("project:created") as { projectId: string; summary: Record<string, unknown> };
+    expect(created).toMatchObject({ projectId: p.id, summary: { title: "Snapshot", owner: { id: voter.id } } });
+    // Cut to a card's worth, never inside a character.
+    expect(created.summary.description).toBe("é".repeat(279));
+
+    await call(ctx.app, "PATCH", `/api/projects/${p.id}`, { token: voter.token, body: { title: "Snapshot 2" } });
+    await call(ctx.app, "PATCH", "/api/users/me", { token: voter.token, body: { name: "Vera Snapshot" } });
+    await call(ctx.app, "POST", `/api/projects/${p.id}/badges`, { token: admin.token, body: { kind: "winner" } });
+    await settle(250);
+    expect(onFeed("project:updated")).toMatchObject({ projectId: p.id, title: "Snapshot 2" });
+    expect(onFeed("profile:updated")).toMatchObject({ userId: voter.id, name: "Vera Snapshot", avatarUrl: null });
+    const badge = onFeed("badge:awarded") as { createdAt: string };
+    expect(badge).toMatchObject({ projectId: p.id, kind: "winner" });
+    const shown = (await call(ctx.app, "GET", `/api/projects/${p.id}`)).json().badges;
+    expect(shown).toEqual([{ kind: "winner", createdAt: badge.createdAt }]);
+  });
+});

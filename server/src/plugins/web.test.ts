@@ -3,12 +3,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { BOOT_ELEMENT_ID, FEED_PAGE_SIZE, feedPath, profilePath, projectPath } from "@shared/first-reads";
 import { PAGE_ROUTES } from "@shared/page-routes";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { precompressDir } from "../../../web/build/vite-plugins.js";
+import { call, createProject, signup } from "../../test/helpers.js";
 import { buildApp } from "../app.js";
 import { loadConfig } from "../config/env.js";
+import errorsPlugin from "./errors.js";
+import webPlugin, { PAGE_PRELOADS_FILE } from "./web.js";
 
 let app: FastifyInstance;
 let root: string;
@@ -17,7 +21,11 @@ const BIG_JS = `export const words = ${JSON.stringify(Array.from({ length: 400 }
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "zs-web-"));
   await mkdir(join(root, "assets"));
-  await writeFile(join(root, "index.html"), "<!doctype html><title>Zerostale</title>");
+  await writeFile(
+    join(root, "index.html"),
+    '<!doctype html><html><head><title>Zerostale</title></head><body><div id="root"></div></body></html>',
+  );
+  await writeFile(join(root, PAGE_PRELOADS_FILE), JSON.stringify({ "/projects/:id": ["/assets/project-page-x1.js"] }));
   await writeFile(join(root, "assets", "app-abc123.js"), "console.log(1)");
   await writeFile(join(root, "assets", "big-abc123.js"), BIG_JS);
   await writeFile(join(root, "robots.txt"), "User-agent: *\nAllow: /\n");
@@ -125,5 +133,111 @@ describe("web app", () => {
     const plain = await app.inject({ url: "/assets/big-abc123.js", headers: { "accept-encoding": "identity" } });
     expect(plain.headers["content-encoding"]).toBeUndefined();
     expect(plain.body).toBe(original);
+  });
+});
+
+/** What a page carries (shared/src/first-reads.ts); null when it carries nothing. */
+function boot(html: string): { answers: Record<string, unknown>; seqs: Record<string, number> } | null {
+  const m = new RegExp(`<script type="application/json" id="${BOOT_ELEMENT_ID}">([^<]*)</script>`).exec(html);
+  return m ? JSON.parse(m[1]!) : null;
+}
+/** The answers a page carries, by API path; null when it carries none. */
+const inlined = (html: string) => boot(html)?.answers ?? null;
+const cookie = (token: string) => ({ cookie: `zs_session=${token}` });
+
+describe("a page's first reads, inlined", () => {
+  it("carries the API's own answers: the session and the feed page the URL shows", async () => {
+    const ann = await signup(app);
+    await createProject(app, ann, { title: "Inlined project" });
+    const res = await app.inject({ url: "/?sort=newest" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["cache-control"]).toBe("no-cache");
+    expect(res.headers.vary).toMatch(/cookie/i);
+    const data = inlined(res.body)!;
+    const path = feedPath({ sort: "newest", page: 1, pageSize: FEED_PAGE_SIZE });
+    expect(Object.keys(data).sort()).toEqual(["/auth/session", path].sort());
+    expect(data["/auth/session"]).toEqual({ user: null });
+    expect(data[path]).toEqual((await call(app, "GET", `/api${path}`)).json());
+    expect((data[path] as { items: { title: string }[] }).items[0]?.title).toBe("Inlined project");
+  });
+
+  it("reads as the signed-in reader (their votes, their session) and is then never stored", async () => {
+    const ben = await signup(app, { name: "Ben Inline" });
+    const project = await createProject(app, ben);
+    await call(app, "POST", `/api/projects/${project.id}/upvote`, { token: ben.token });
+    const res = await app.inject({ url: "/?sort=newest", headers: cookie(ben.token) });
+    expect(res.headers["cache-control"]).toBe("no-store");
+    const data = inlined(res.body)!;
+    expect((data["/auth/session"] as { user: { name: string } }).user.name).toBe("Ben Inline");
+    const feed = data[feedPath({ sort: "newest", page: 1, pageSize: FEED_PAGE_SIZE })] as {
+      items: { id: string; myVote: number }[];
+    };
+    expect(feed.items.find((p) => p.id === project.id)?.myVote).toBe(1);
+  });
+
+  it("gives a project page its project, its owner's profile and its chunks to preload", async () => {
+    const cleo = await signup(app);
+    const project = await createProject(app, cleo);
+    const res = await app.inject({ url: `/projects/${project.id.toUpperCase()}` });
+    const data = inlined(res.body)!;
+    expect(data[projectPath(project.id)]).toEqual((await call(app, "GET", `/api/projects/${project.id}`)).json());
+    expect(data[profilePath(cleo.id)]).toEqual((await call(app, "GET", `/api/users/${cleo.id}`)).json());
+    expect(res.body).toContain('<link rel="modulepreload" crossorigin href="/assets/project-page-x1.js">');
+    expect(res.body.indexOf("modulepreload")).toBeLessThan(res.body.indexOf("</head>"));
+    // Not for the other pages, and a project that does not exist is left for the app to find out.
+    expect((await app.inject({ url: "/leaderboard" })).body).not.toContain("modulepreload");
+    const missing = inlined((await app.inject({ url: "/projects/0b9f3c2e-1d4a-4e8b-9c7d-2f6a5b4c3d2e" })).body)!;
+    expect(Object.keys(missing)).toEqual(["/auth/session"]);
+  });
+
+  it("cannot be broken out of: an answer's < is escaped, and the JSON reads back as sent", async () => {
+    const dan = await signup(app);
+    const title = "</script><script>alert(1)</script><!--";
+    await createProject(app, dan, { title });
+    const res = await app.inject({ url: "/?sort=newest" });
+    expect(res.body).not.toContain("<script>alert(1)");
+    expect(res.body.match(/<\/script>/g)?.length).toBe(1);
+    const feed = inlined(res.body)![feedPath({ sort: "newest", page: 1, pageSize: FEED_PAGE_SIZE })] as {
+      items: { title: string }[];
+    };
+    expect(feed.items[0]?.title).toBe(title);
+  });
+
+  it("carries the numbers of the rooms the page joins, which move when something happens in them", async () => {
+    const eve = await signup(app);
+    const before = boot((await app.inject({ url: "/" })).body)!.seqs;
+    expect(Object.keys(before)).toEqual(["feed"]);
+    const project = await createProject(app, eve);
+    const after = boot((await app.inject({ url: "/" })).body)!.seqs;
+    expect(after.feed).toBeGreaterThan(before.feed!);
+    const own = boot((await app.inject({ url: `/projects/${project.id}`, headers: cookie(eve.token) })).body)!.seqs;
+    expect(Object.keys(own).sort()).toEqual(["feed", `project:${project.id}`, `user:${eve.id}`].sort());
+  });
+
+  it("is gzipped for clients that accept it", async () => {
+    const res = await app.inject({ url: "/", headers: { "accept-encoding": "gzip, br" } });
+    expect(res.headers["content-encoding"]).toBe("gzip");
+    expect(inlined(gunzipSync(res.rawPayload).toString())).not.toBeNull();
+  });
+
+  it("goes out without them when they take too long, rather than hold back the app's code", async () => {
+    const slow = Fastify({ logger: false });
+    await slow.register(errorsPlugin);
+    slow.get("/api/auth/session", async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      return { user: null };
+    });
+    await slow.register(webPlugin, { enabled: true, root });
+    await slow.ready();
+    try {
+      const started = Date.now();
+      const res = await slow.inject({ url: "/leaderboard" });
+      expect(res.statusCode).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(inlined(res.body)).toBeNull();
+      expect(res.body).toContain("<title>Zerostale</title>");
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -1,22 +1,11 @@
 import { z } from "zod";
 import { IdSchema, PageQuerySchema } from "./common";
+import { NOTIFICATION_KINDS, type NotificationKind } from "./notification-kinds";
 
 export type { FollowResult, MarkReadResult, NotificationsPage, NotificationView } from "./responses";
 
-/** SPEC "Notifications": who gets which, one row per recipient, never the actor. */
-export const NOTIFICATION_KINDS = [
-  "intro_received",
-  "intro_accepted",
-  "intro_declined",
-  "comment",
-  "reply",
-  "badge_awarded",
-  "project_featured",
-  "follow",
-  "new_project",
-] as const;
+export { NOTIFICATION_KINDS, type NotificationKind };
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS);
-export type NotificationKind = z.infer<typeof NotificationKindSchema>;
 
 export const NotificationsQuerySchema = PageQuerySchema.extend({
   // Query strings are text: only the literal "true" filters (anything else but "false" is a 400).

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { affectsOf, type DomainEvent, EVENT_TYPES, type EventType, events, roomsOf, TABLES } from "./events";
+import { affectsOf, type DomainEvent, EVENT_TYPES, type EventType, eventSchema, roomsOf, TABLES } from "./events";
 import { parseResource, type Resource } from "./resources";
 import { type Room, roomCovers, rooms } from "./rooms";
 
@@ -38,7 +38,7 @@ function arbitraryOf(schema: z.ZodType, key = ""): fc.Arbitrary<unknown> {
 /** Tables whose trigger payload always names the project (comment_votes: from its comment, which deletes it with it). */
 const WITH_PROJECT = new Set(["projects", "votes", "comments", "comment_votes", "badges"]);
 const eventArb = (type: EventType) =>
-  arbitraryOf(events[type].data as z.ZodType)
+  arbitraryOf(eventSchema(type, z) as z.ZodType)
     .map((data) => ({ type, data }) as DomainEvent)
     .filter((e) => !(e.type === "cache:invalidate" && WITH_PROJECT.has(e.data.resource) && !e.data.projectId));
 const clientArb = fc.record({ me: id, viewing: fc.uniqueArray(id, { maxLength: 2 }) });

@@ -18,18 +18,40 @@ export function relativeTime(iso: string, now = Date.now()) {
   return "just now";
 }
 
-export const clockTime = (t: number | string) =>
-  new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// One formatter each, made on first use: toLocale*String with options builds a new one per call,
+// which a feed of ten cards paid twenty times per render.
+const formatter = (options: Intl.DateTimeFormatOptions) => {
+  let made: Intl.DateTimeFormat | undefined;
+  return (t: number | string) => {
+    made ??= new Intl.DateTimeFormat(undefined, options);
+    return made.format(new Date(t));
+  };
+};
 
-const absolute = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+export const clockTime = formatter({ hour: "2-digit", minute: "2-digit" });
+const absolute = formatter({ dateStyle: "medium", timeStyle: "short" });
+
+/** One timer for every time on the page (a feed has dozens), running while any is shown. */
+const ticks = new Set<() => void>();
+let ticker: ReturnType<typeof setInterval> | null = null;
+function everyMinute(fn: () => void) {
+  ticks.add(fn);
+  ticker ??= setInterval(() => {
+    for (const tick of ticks) tick();
+  }, 60_000);
+  return () => {
+    ticks.delete(fn);
+    if (ticks.size === 0 && ticker !== null) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+  };
+}
 
 /** "5 minutes ago", kept current, with the exact time on hover. */
 export function RelativeTime({ iso }: { iso: string }) {
   const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(t);
-  }, []);
+  useEffect(() => everyMinute(() => setNow(Date.now())), []);
   return (
     <time dateTime={iso} title={absolute(iso)}>
       {relativeTime(iso, now)}

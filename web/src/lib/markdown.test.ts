@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { markdownToText, renderMarkdown } from "./markdown";
+import { renderMarkdown } from "./markdown";
 
 /** Parses the output as a browser would, so the checks are on elements and attributes, not on strings. */
 function dom(html: string) {
@@ -68,12 +68,5 @@ describe("markdown (safe subset)", () => {
       expect(a.getAttribute("href") ?? "").toMatch(/^https?:\/\//i);
       expect(a.getAttribute("rel")).toBe("nofollow ugc noopener");
     }
-  });
-
-  it("shows the words without the syntax for summaries", () => {
-    expect(markdownToText("Some **bold** and [a link](https://example.com).\n\n- item")).toBe(
-      "Some bold and a link. item",
-    );
-    expect(markdownToText("<b>not bold</b>")).toBe("<b>not bold</b>");
   });
 });

@@ -24,16 +24,3 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 export function renderMarkdown(source: string): string {
   return md.render(source);
 }
-
-/** The words of a piece of user text without its markup, for one-line summaries (feed cards). */
-export function markdownToText(source: string): string {
-  const words: string[] = [];
-  for (const block of md.parse(source, {})) {
-    if (block.type !== "inline") continue;
-    const parts = (block.children ?? [])
-      .map((t) => (t.type === "text" || t.type === "code_inline" ? t.content : t.type.endsWith("break") ? " " : ""))
-      .join("");
-    if (parts.trim()) words.push(parts.trim());
-  }
-  return words.join(" ");
-}

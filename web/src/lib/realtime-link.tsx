@@ -1,5 +1,5 @@
 import { type Room, rooms } from "@shared/realtime/rooms";
-import { createContext, type ReactNode, useContext, useEffect, useSyncExternalStore } from "react";
+import { createContext, type ReactNode, startTransition, useContext, useEffect, useState } from "react";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -39,9 +39,22 @@ export function useRealtimeClient(): RealtimeLink {
   return client;
 }
 
+/**
+ * The connection state, for the indicator. Updated in a transition rather than
+ * through useSyncExternalStore, whose updates render synchronously: the socket
+ * connecting a moment after the first paint re-rendered the shell in one long
+ * task; as a transition React renders it in slices between other work.
+ */
 export function useConnectionState(): ConnectionState {
   const client = useRealtimeClient();
-  return useSyncExternalStore(client.subscribeState, client.getState);
+  const [state, setState] = useState(client.getState);
+  useEffect(() => {
+    const update = () => startTransition(() => setState(client.getState()));
+    // What changed between the render and this subscription.
+    update();
+    return client.subscribeState(update);
+  }, [client]);
+  return state;
 }
 
 /** Holds the `project:<id>` room while the calling view is mounted. */

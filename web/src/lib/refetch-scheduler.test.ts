@@ -76,6 +76,25 @@ describe("RefetchScheduler", () => {
     expect(board()).toBe(3); // one refetch for the rest of the burst
   });
 
+  it("holds back only the query that was just refetched, not the others", async () => {
+    const s = setup({ leadMs: 2, windowMs: 200 });
+    cleanup = s.cleanup;
+    const feed = s.watch(["projects", "list"]);
+    const inbox = s.watch(["notifications", "me"]);
+    await tick(5);
+    s.scheduler.invalidate([["projects", "list"]]); // a comment's feed update…
+    await tick(10);
+    s.scheduler.invalidate([
+      ["notifications", "me"],
+      ["projects", "list"],
+    ]); // …then its notification
+    await tick(20);
+    expect(inbox()).toBe(2); // at once, although the feed's window is open
+    expect(feed()).toBe(2); // the feed waits for its window's end
+    await tick(250);
+    expect(feed()).toBe(3);
+  });
+
   it("never runs two fetches of one query at once: invalidated while fetching, it refetches once after", async () => {
     const s = setup();
     cleanup = s.cleanup;

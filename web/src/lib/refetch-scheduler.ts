@@ -14,7 +14,10 @@ export interface SchedulerOptions {
    * millisecond or two), short enough not to delay what the user waits for.
    */
   leadMs?: number;
-  /** Within this window after a batch, further invalidations wait for its end: a burst is one batch per window. */
+  /**
+   * Within this window after a query was refetched, further invalidations of it wait for the
+   * window's end: a burst is one refetch per query per window. Other queries are not held back.
+   */
   windowMs?: number;
 }
 
@@ -25,10 +28,12 @@ export interface HoldingMeta {
 
 /**
  * Turns invalidations into refetches, under three rules:
- *  1. leading edge: a change after a quiet period is refetched after `leadMs`;
- *     what follows within `windowMs` of that batch waits for the window's end,
- *     so a burst is one batch per window, and a batch refetches each matching
- *     query once, however many keys named it;
+ *  1. leading edge: a change is refetched after `leadMs` (enough to gather the
+ *     other envelopes of the same change); a query refetched less than
+ *     `windowMs` ago waits for the end of its window, so a burst is one refetch
+ *     per query per window, and a batch refetches each matching query once,
+ *     however many keys named it. The window is per query: a notification
+ *     arriving right after a comment's feed update is not held back by it;
  *  2. a query has at most one refetch in flight: invalidated while fetching,
  *     it is fetched once more after the current fetch settles (that fetch may
  *     have read the old state), never cancelled and restarted;
@@ -40,7 +45,8 @@ export interface HoldingMeta {
 export class RefetchScheduler {
   private pending = new Map<string, QueryKey>();
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private lastFlush = Number.NEGATIVE_INFINITY;
+  /** When each query was last refetched by a batch (performance.now()), while its window lasts. */
+  private lastRefetch = new Map<string, number>();
   private followUps = new Set<string>();
   private deferred = new Map<string, Query>();
   private readonly leadMs: number;
@@ -63,8 +69,11 @@ export class RefetchScheduler {
   invalidate(keys: readonly QueryKey[]) {
     for (const key of keys) this.pending.set(hashKey(key), key);
     if (this.pending.size === 0 || this.timer !== null) return;
-    const sinceLast = performance.now() - this.lastFlush;
-    const delay = sinceLast >= this.windowMs ? this.leadMs : Math.max(this.leadMs, this.windowMs - sinceLast);
+    this.schedule(this.leadMs);
+  }
+
+  private schedule(delay: number) {
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), delay);
   }
 
@@ -72,7 +81,8 @@ export class RefetchScheduler {
   flush(): QueryKey[] {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    this.lastFlush = performance.now();
+    const now = performance.now();
+    for (const [hash, at] of this.lastRefetch) if (now - at >= this.windowMs) this.lastRefetch.delete(hash);
     const keys = minimalKeys([...this.pending.values()]);
     this.pending.clear();
     if (keys.length === 0) return keys;
@@ -82,10 +92,22 @@ export class RefetchScheduler {
     for (const queryKey of keys) {
       for (const query of cache.findAll({ queryKey })) targets.set(query.queryHash, query);
     }
+    let wake = Number.POSITIVE_INFINITY;
     for (const query of targets.values()) {
       void this.queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: "none" });
-      if (query.isActive() && !query.isDisabled()) this.refetch(query);
+      if (!query.isActive() || query.isDisabled()) continue;
+      const last = this.lastRefetch.get(query.queryHash);
+      // (A query still fetching gets its one follow-up from refetch(), which already covers this.)
+      if (last !== undefined && query.state.fetchStatus !== "fetching") {
+        // Refetched within its window: once more when the window ends, for everything that came meanwhile.
+        this.pending.set(hashKey(query.queryKey), query.queryKey);
+        wake = Math.min(wake, last + this.windowMs);
+        continue;
+      }
+      this.lastRefetch.set(query.queryHash, now);
+      this.refetch(query);
     }
+    if (wake !== Number.POSITIVE_INFINITY) this.schedule(Math.max(0, wake - now));
     return keys;
   }
 

@@ -5,10 +5,13 @@ const CONNECTING: ConnectionState = { status: "connecting", downSince: null };
 
 /**
  * Stands in for the realtime client until its chunk (socket.io-client and the
- * event catalogue with its zod schemas, about a fifth of the app's bytes) has
- * loaded, so the first page renders from HTTP without waiting for them. It
- * remembers what views asked for (start, who is signed in, rooms) and replays
- * it on the real client, then forwards everything (ADR 016).
+ * event catalogue, ~20 kB compressed) has loaded, so the first page renders
+ * without waiting for it. The chunk is asked for on the first `start()`, which
+ * the app shell calls from an effect, i.e. once the first page has rendered:
+ * its bytes and its evaluation stay out of the way of the first paint, and the
+ * subscribe acknowledgements refetch whatever was read before the rooms were
+ * joined. It remembers what views asked for (start, who is signed in, rooms)
+ * and replays it on the real client, then forwards everything (ADR 016).
  */
 export class DeferredRealtime implements RealtimeLink {
   private client: RealtimeLink | null = null;
@@ -20,12 +23,20 @@ export class DeferredRealtime implements RealtimeLink {
   private readonly rooms = new Map<symbol, { room: Room; release: (() => void) | null }>();
   private unsubscribeClient: (() => void) | null = null;
   private stopClient: (() => void) | null = null;
+  private loading = false;
 
-  constructor(load: () => Promise<RealtimeLink>) {
-    void load().then(
-      (client) => this.attach(client),
-      (err) => console.error("the realtime client did not load", err),
-    );
+  constructor(private readonly load: () => Promise<RealtimeLink>) {}
+
+  private loadOnce() {
+    if (this.loading) return;
+    this.loading = true;
+    // A task of its own: start() runs among the first render's effects, which are long enough already.
+    setTimeout(() => {
+      void this.load().then(
+        (client) => this.attach(client),
+        (err) => console.error("the realtime client did not load", err),
+      );
+    }, 0);
   }
 
   private attach(client: RealtimeLink) {
@@ -35,7 +46,9 @@ export class DeferredRealtime implements RealtimeLink {
     for (const entry of this.rooms.values()) entry.release = client.watchRoom(entry.room);
     this.unsubscribeClient = client.subscribeState(() => this.emit());
     if (this.startWanted > 0) this.stopClient = client.start();
-    this.emit();
+    // Views re-render (synchronously: useSyncExternalStore) only if what they showed changed.
+    const now = client.getState();
+    if (now.status !== CONNECTING.status || now.downSince !== CONNECTING.downSince) this.emit();
   }
 
   private emit() {
@@ -45,6 +58,7 @@ export class DeferredRealtime implements RealtimeLink {
   start(): () => void {
     if (this.client) return this.client.start();
     this.startWanted++;
+    this.loadOnce();
     let stopped = false;
     return () => {
       if (stopped) return;
@@ -78,7 +92,12 @@ export class DeferredRealtime implements RealtimeLink {
     };
   }
 
-  getState = (): ConnectionState => (this.client ? this.client.getState() : CONNECTING);
+  getState = (): ConnectionState => {
+    if (!this.client) return CONNECTING;
+    const state = this.client.getState();
+    // The same snapshot for the same state, so taking over from the stand-in re-renders nothing.
+    return state.status === CONNECTING.status && state.downSince === null ? CONNECTING : state;
+  };
 
   subscribeState = (listener: () => void) => {
     this.listeners.add(listener);

@@ -1,4 +1,4 @@
-import { BADGE_LABELS } from "@shared/contracts/badges";
+import { BADGE_LABELS } from "@shared/contracts/badge-kinds";
 import type { NotificationKind } from "@shared/contracts/notifications";
 import type { AnyEnvelope, Envelope, EnvelopeType } from "@shared/realtime/events";
 import { rooms } from "@shared/realtime/rooms";

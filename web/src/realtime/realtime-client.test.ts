@@ -157,6 +157,56 @@ describe("subscriptions", () => {
   });
 });
 
+describe("joining with the page's own data (numbers read when the page was sent)", () => {
+  const pageSeqs = (seqs: Record<string, number>) => {
+    const left = new Map(Object.entries(seqs));
+    return (room: string) => {
+      const n = left.get(room);
+      left.delete(room);
+      return n;
+    };
+  };
+
+  it("refetches nothing when the room has not moved since the page was read", () => {
+    const t = setup({ initialSeq: pageSeqs({ feed: 7, [`project:${P}`]: 3 }) });
+    stop = t.stop;
+    t.socket.serverConnect();
+    expect(t.socket.subscriptions().at(-1)?.payload).toEqual({ room: "feed", lastSeq: 7 });
+    t.socket.ack("feed", { ok: true, seq: 7, missed: false });
+    expect(t.takeInvalidated()).toEqual([]);
+    t.client.watchRoom(rooms.project(P));
+    t.socket.ack(`project:${P}`, { ok: true, seq: 3, missed: false });
+    expect(t.takeInvalidated()).toEqual([]);
+    // From there on, the room's events count as usual.
+    t.socket.send("leaderboard:updated", "feed", 8, {});
+    expect(t.takeInvalidated()).toEqual([["leaderboard"]]);
+  });
+
+  it("refetches what the room covers when it moved, or when the page knew no number for it", () => {
+    const t = setup({ initialSeq: pageSeqs({ feed: 7 }) });
+    stop = t.stop;
+    t.socket.serverConnect();
+    t.socket.ack("feed", { ok: true, seq: 8, missed: true });
+    expect(t.takeInvalidated()).toEqual(feedCovers());
+    t.client.watchRoom(rooms.project(P));
+    expect(t.socket.subscriptions().at(-1)?.payload).toEqual({ room: `project:${P}` });
+    t.socket.ack(`project:${P}`, { ok: true, seq: 3 });
+    expect(t.takeInvalidated()).toEqual(queryKeysForResources(roomCovers(rooms.project(P)), { meId: null }));
+  });
+
+  it("uses the page's number once: a rejoin after a reconnect refetches, as the protocol says", () => {
+    const t = setup({ initialSeq: pageSeqs({ feed: 7 }) });
+    stop = t.stop;
+    t.socket.serverConnect();
+    t.socket.ack("feed", { ok: true, seq: 7, missed: false });
+    t.socket.serverDrop();
+    t.socket.serverConnect();
+    expect(t.socket.subscriptions().at(-1)?.payload).toEqual({ room: "feed", lastSeq: 7 });
+    t.socket.ack("feed", { ok: true, seq: 7, missed: false });
+    expect(t.takeInvalidated()).toEqual(feedCovers());
+  });
+});
+
 describe("seq per room", () => {
   it("applies the next event: invalidates what it affects, nothing more", () => {
     const t = live(5);

@@ -28,6 +28,12 @@ export interface RealtimeOptions {
   onSessionEnded?: (expected: boolean) => void;
   debug?: () => boolean;
   log?: (...args: unknown[]) => void;
+  /**
+   * The number a room had when the page's inlined data was read (lib/boot.ts),
+   * asked once, on the first join: if the room has not moved since, nothing it
+   * covers changed and the join refetches nothing.
+   */
+  initialSeq?: (room: Room) => number | undefined;
 }
 
 const DEBUG_KEY = "zerostaleDebug";
@@ -65,8 +71,10 @@ export class RealtimeClient implements RealtimeLink {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private offlineTimer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribeFocus: (() => void) | null = null;
-  private readonly opts: Required<Omit<RealtimeOptions, "socket" | "queryClient" | "scheduler" | "onSessionEnded">> &
-    Pick<RealtimeOptions, "onSessionEnded">;
+  private readonly opts: Required<
+    Omit<RealtimeOptions, "socket" | "queryClient" | "scheduler" | "onSessionEnded" | "initialSeq">
+  > &
+    Pick<RealtimeOptions, "onSessionEnded" | "initialSeq">;
 
   constructor(options: RealtimeOptions) {
     this.socket = options.socket;
@@ -79,6 +87,7 @@ export class RealtimeClient implements RealtimeLink {
       path: options.path ?? (() => globalThis.location?.pathname ?? "/"),
       notify: options.notify ?? (() => {}),
       onSessionEnded: options.onSessionEnded,
+      initialSeq: options.initialSeq,
       debug: options.debug ?? debugFromStorage,
       log: options.log ?? ((...args) => console.log("[zerostale]", ...args)),
     };
@@ -235,7 +244,10 @@ export class RealtimeClient implements RealtimeLink {
 
   private subscribe(room: Room) {
     const lastSeq = this.tracker.unsync(room);
-    const payload = lastSeq === undefined ? { room } : { room, lastSeq };
+    // Not a rejoin: the page's own data may say how current it is.
+    const readAt = lastSeq === undefined ? this.opts.initialSeq?.(room) : undefined;
+    const known = lastSeq ?? readAt;
+    const payload = known === undefined ? { room } : { room, lastSeq: known };
     this.socket.emit("subscribe", payload, (ack: SubscribeAck | undefined) => {
       if (!this.wanted.has(room)) return;
       if (!ack?.ok) {
@@ -245,6 +257,12 @@ export class RealtimeClient implements RealtimeLink {
         return;
       }
       this.tracker.synced(room, ack.seq);
+      if (readAt !== undefined && ack.missed === false) {
+        // The page's data was read after the room stood at this number, and it has not moved:
+        // nothing it covers changed (events from the join on arrive as usual).
+        this.debug(`subscribed ${room} at #${ack.seq} (unchanged since the page was read)`);
+        return;
+      }
       // Whatever was read before the join (first load, or while disconnected)
       // may have missed events: everything the room covers is stale.
       this.invalidate(

@@ -101,7 +101,7 @@ export class AuthService {
     if (change) {
       user = await this.freshness().mutate({ actorId: user.id }, async (tx, fx) => {
         const u = await tx.user.update({ where: { id: found.id }, data: change });
-        fx.emit("profile:updated", { userId: u.id });
+        fx.emit("profile:updated", { userId: u.id, name: u.name, avatarUrl: u.avatarUrl });
         return u;
       });
     }

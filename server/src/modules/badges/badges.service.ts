@@ -17,7 +17,13 @@ export class BadgesService {
       });
       if (existing) throw conflict(`This project already has the ${kind} badge`);
       const b = await tx.badge.create({ data: { projectId, kind, awardedBy: admin.id } });
-      fx.emit("badge:awarded", { projectId, ownerId: project.ownerId, kind, projectTitle: project.title });
+      fx.emit("badge:awarded", {
+        projectId,
+        ownerId: project.ownerId,
+        kind,
+        projectTitle: project.title,
+        createdAt: b.createdAt.toISOString(),
+      });
       await notify(tx, fx, { userId: project.ownerId, kind: "badge_awarded", actorId: admin.id, projectId });
       return { id: b.id, projectId, kind: b.kind, createdAt: b.createdAt.toISOString() };
     });

@@ -1,4 +1,12 @@
-import type { CommentsPageQuery, CreateProjectBody, UpdateProjectBody } from "@shared/contracts/projects";
+import type { VoteValue } from "@shared/contracts/common";
+import type {
+  CommentsPage,
+  CommentsPageQuery,
+  CreateProjectBody,
+  ProjectDetail,
+  UpdateProjectBody,
+} from "@shared/contracts/projects";
+import { summaryDescription } from "@shared/realtime/events";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";
 import type { Database, Tx } from "../../db/database.js";
@@ -104,9 +112,22 @@ export class ProjectsService {
         },
         select: { id: true },
       });
-      fx.emit("project:created", { projectId: p.id, ownerId: owner.id });
+      const summary = await loadSummary(tx, p.id);
+      fx.emit("project:created", {
+        projectId: p.id,
+        ownerId: owner.id,
+        summary: {
+          title: summary.title,
+          description: summaryDescription(summary.description),
+          url: summary.url,
+          tags: summary.tags,
+          owner: summary.owner,
+          createdAt: summary.createdAt,
+          updatedAt: summary.updatedAt,
+        },
+      });
       await notifyFollowersOfNewProject(tx, fx, owner.id, p.id);
-      return loadSummary(tx, p.id);
+      return summary;
     });
   }
 
@@ -124,8 +145,9 @@ export class ProjectsService {
         },
         select: { id: true },
       });
-      fx.emit("project:updated", { projectId: id, ownerId: current.ownerId });
-      return loadSummary(tx, id);
+      const summary = await loadSummary(tx, id);
+      fx.emit("project:updated", { projectId: id, ownerId: current.ownerId, title: summary.title });
+      return summary;
     });
   }
 

@@ -85,7 +85,7 @@ export class UsersService {
           ...(input.avatarUrl !== undefined && { avatarUrl: input.avatarUrl }),
         },
       });
-      fx.emit("profile:updated", { userId: user.id });
+      fx.emit("profile:updated", { userId: user.id, name: u.name, avatarUrl: u.avatarUrl });
       return toMe(u);
     });
   }

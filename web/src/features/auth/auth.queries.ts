@@ -1,6 +1,8 @@
 import type { AuthResponse, LoginBody, Me, SignupBody } from "@shared/contracts/auth";
+import { SESSION_PATH } from "@shared/first-reads";
 import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../lib/api-client";
+import { takeBoot } from "../../lib/boot";
 import { useRealtimeClient } from "../../lib/realtime-link";
 import { introKeys } from "../intros/intros.queries";
 import { conversationKeys, threadKeys } from "../messages/messages.queries";
@@ -15,8 +17,9 @@ export const meQueryOptions = () =>
   queryOptions({
     queryKey: authKeys.me(),
     // /auth/session answers visitors 200 with null: /me's 401 would be a console error on every page.
-    queryFn: async ({ signal }): Promise<Me | null> =>
-      (await api.get<{ user: Me | null }>("/auth/session", signal)).user,
+    queryFn: async ({ signal }): Promise<Me | null> => (await api.get<{ user: Me | null }>(SESSION_PATH, signal)).user,
+    // Every page's HTML carries it.
+    initialData: () => takeBoot<{ user: Me | null }>(SESSION_PATH)?.user,
   });
 
 export function useMe() {

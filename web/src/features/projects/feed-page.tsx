@@ -1,4 +1,5 @@
 import type { FeedSort, ProjectSummary } from "@shared/contracts/projects";
+import { feedPageOf } from "@shared/first-reads";
 import { useQuery } from "@tanstack/react-query";
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -106,11 +107,8 @@ export function FollowingPage() {
 
 export function FeedPage({ following = false }: { following?: boolean }) {
   const [params] = useSearchParams();
-  const asked = params.get("sort");
-  const defaultSort: FeedSort = following ? "newest" : "trending";
-  // The tabs are the sorts (a plain lookup keeps zod off the first page).
-  const sort: FeedSort = TABS.find((t) => t.sort === asked)?.sort ?? defaultSort;
-  const page = Math.max(1, Math.floor(Number(params.get("page") ?? 1)) || 1);
+  // As the server reads the URL when it inlines the first page's data (shared/src/first-reads.ts).
+  const { sort, page } = feedPageOf(params, following);
   useDocumentTitle(following ? "Following" : null);
 
   const me = useMe();

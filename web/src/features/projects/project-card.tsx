@@ -1,10 +1,10 @@
 import type { FeedItem, ProjectSummary } from "@shared/contracts/projects";
-import { useId } from "react";
+import { useId, useMemo } from "react";
 import { Link } from "react-router";
 import { Avatar } from "../../components/avatar";
-import { useMarkdownText } from "../../components/markdown";
 import { RelativeTime } from "../../components/relative-time";
 import { useFlash } from "../../components/use-flash";
+import { markdownToText } from "../../lib/markdown-text";
 import { useMe } from "../auth/auth.queries";
 import { BadgeList, FeaturedMark, TagList } from "./badge-list";
 import { VoteControls } from "./vote-controls";
@@ -16,7 +16,7 @@ import { VoteControls } from "./vote-controls";
 export function ProjectCard({ project, rank }: { project: ProjectSummary | FeedItem; rank?: number }) {
   const titleId = useId();
   const me = useMe();
-  const description = useMarkdownText(project.description);
+  const description = useMemo(() => markdownToText(project.description), [project.description]);
   const titleFlash = useFlash(project.title);
   const commentsFlash = useFlash(project.commentCount);
   return (

@@ -10,34 +10,14 @@ import type {
   UpdateProjectBody,
   VoteResult,
 } from "@shared/contracts/projects";
+import { FEED_PAGE_SIZE, type FeedFilters, feedPath, projectPath } from "@shared/first-reads";
 import { keepPreviousData, type QueryClient, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
+import { takeBoot } from "../../lib/boot";
 import { invalidateSoon } from "../../lib/refetch-scheduler";
 
-export interface FeedFilters {
-  /** Undefined: the server's default (relevance for a search, otherwise trending). */
-  sort?: FeedSort | undefined;
-  page: number;
-  pageSize: number;
-  q?: string | undefined;
-  tag?: string | undefined;
-  following?: boolean | undefined;
-}
-
-/** The feed URL for some filters (SPEC: each filter combines with the others). */
-export function feedPath(f: FeedFilters): string {
-  const params = new URLSearchParams();
-  if (f.sort) params.set("sort", f.sort);
-  params.set("page", String(f.page));
-  params.set("pageSize", String(f.pageSize));
-  if (f.q) params.set("q", f.q);
-  if (f.tag) params.set("tag", f.tag);
-  if (f.following) params.set("following", "true");
-  return `/projects?${params}`;
-}
-
-export const FEED_PAGE_SIZE = 10;
+export { FEED_PAGE_SIZE, type FeedFilters, feedPath };
 
 export const projectKeys = {
   all: ["projects"] as const,
@@ -51,6 +31,8 @@ export const feedQueryOptions = (f: FeedFilters) =>
   queryOptions({
     queryKey: projectKeys.list(f),
     queryFn: ({ signal }) => api.get<FeedPage>(feedPath(f), signal),
+    // The page's HTML may carry it (the first page a reader lands on).
+    initialData: () => takeBoot<FeedPage>(feedPath(f)),
     // Switching tab or page keeps the old list on screen until the new one is in.
     placeholderData: keepPreviousData,
   });
@@ -58,7 +40,8 @@ export const feedQueryOptions = (f: FeedFilters) =>
 export const projectQueryOptions = (id: string) =>
   queryOptions({
     queryKey: projectKeys.detail(id),
-    queryFn: ({ signal }) => api.get<ProjectDetail>(`/projects/${encodeURIComponent(id)}`, signal),
+    queryFn: ({ signal }) => api.get<ProjectDetail>(projectPath(id), signal),
+    initialData: () => takeBoot<ProjectDetail>(projectPath(id)),
   });
 
 export function useCreateProject() {

@@ -1,9 +1,11 @@
 import type { Me } from "@shared/contracts/auth";
 import type { FollowResult } from "@shared/contracts/notifications";
 import type { Profile, UpdateProfileBody } from "@shared/contracts/users";
+import { profilePath } from "@shared/first-reads";
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "../../components/toast-store";
 import { api, errorMessage } from "../../lib/api-client";
+import { takeBoot } from "../../lib/boot";
 import { invalidateSoon } from "../../lib/refetch-scheduler";
 import { authKeys } from "../auth/auth.queries";
 import { projectKeys } from "../projects/projects.queries";
@@ -16,7 +18,8 @@ export const profileKeys = {
 export const profileQueryOptions = (userId: string) =>
   queryOptions({
     queryKey: profileKeys.detail(userId),
-    queryFn: ({ signal }) => api.get<Profile>(`/users/${encodeURIComponent(userId)}`, signal),
+    queryFn: ({ signal }) => api.get<Profile>(profilePath(userId), signal),
+    initialData: () => takeBoot<Profile>(profilePath(userId)),
   });
 
 export function useUpdateProfile() {
