@@ -236,3 +236,21 @@ describe("GET /api/leaderboard", () => {
     });
   });
 });
+
+describe("a project created in the future (an outside write, clock skew)", () => {
+  it("counts as brand new in trending instead of failing the feed, a tag page and the following feed", async () => {
+    const maker = await signup(ctx.app);
+    const fan = await signup(ctx.app);
+    await call(ctx.app, "POST", `/api/users/${maker.id}/follow`, { token: fan.token });
+    const p = await createProject(ctx.app, maker, { title: "From the future", tags: ["skew"] });
+    await ctx.sql.query("UPDATE projects SET created_at = now() + interval '3 hours' WHERE id = $1", [p.id]);
+    for (const path of ["/api/projects?sort=trending", "/api/projects?tag=skew&sort=trending"]) {
+      const res = await call(ctx.app, "GET", path);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().items.map((i: { id: string }) => i.id)).toContain(p.id);
+    }
+    const following = await call(ctx.app, "GET", "/api/projects?following=true&sort=trending", { token: fan.token });
+    expect(following.statusCode).toBe(200);
+    expect(following.json().items.map((i: { id: string }) => i.id)).toContain(p.id);
+  });
+});

@@ -22,7 +22,8 @@ const ORDER = {
   top: "p.score DESC, p.created_at DESC, p.id DESC",
   trending:
     // In double precision: extract() gives numeric, whose power() cost 18 ms on a tag page's 334 rows.
-    "(p.score + 1) / power(extract(epoch FROM (now() - p.created_at))::float8 / 3600 + 2, 1.5) DESC, p.created_at DESC, p.id DESC",
+    // Age clamped at 0: a created_at in the future (an outside write, clock skew) is new, not an error.
+    "(p.score + 1) / power(greatest(extract(epoch FROM (now() - p.created_at))::float8, 0) / 3600 + 2, 1.5) DESC, p.created_at DESC, p.id DESC",
 } as const;
 
 /**
@@ -152,7 +153,7 @@ export class FeedService {
     );
     const entries = lists.flatMap((l) => JSON.parse(l) as MakerEntry[]);
     const now = Date.now();
-    const trending = (e: MakerEntry) => (e[2] + 1) / ((now - e[1]) / 3_600_000 + 2) ** 1.5;
+    const trending = (e: MakerEntry) => (e[2] + 1) / (Math.max(0, now - e[1]) / 3_600_000 + 2) ** 1.5;
     const newest = (a: MakerEntry, b: MakerEntry) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0);
     entries.sort(
       sort === "newest"
