@@ -117,6 +117,7 @@ export async function startRealtime(deps: RealtimeDeps): Promise<RealtimePart> {
     maySubscribe: deps.maySubscribe,
     projectExists: deps.projectExists,
     currentSeq: (room: Room) => bus.currentSeq(room),
+    ackSeq: (room: Room, seq: number) => stream.ackSeq(room, seq),
     log,
   };
   io.on("connection", (socket) => {

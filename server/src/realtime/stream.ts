@@ -79,6 +79,22 @@ export class RoomStream {
     for (const e of ended) this.opts.sessions.end(e);
   };
 
+  /**
+   * The seq a subscribe ack carries, sent right after this returns. Envelopes
+   * numbered after the bus's read can reach this instance between the
+   * barrier's return and the ack (they are on another connection than the
+   * read's reply); the joined socket then already has them. So the queue goes
+   * out first, and the ack names the highest number this instance handed to
+   * the room's sockets if that is above the bus's: the ack then agrees with
+   * what the socket holds, and what follows is its next number (SPEC: no
+   * duplicate or backward step after an ack).
+   */
+  ackSeq(room: Room, seq: number): number {
+    this.opts.delivery.drain();
+    const last = this.delivered.get(room);
+    return last !== undefined && Number.isFinite(last) && last > seq ? last : seq;
+  }
+
   /** Rooms (of the protocol) that have sockets on this instance. */
   localRooms(): Room[] {
     return [...this.opts.io.of("/").adapter.rooms.keys()].filter((r): r is Room => parseRoom(r) !== null);

@@ -10,6 +10,12 @@ export interface SubscriptionOptions {
   projectExists(id: string): Promise<boolean>;
   /** The room's current number, once everything numbered up to it reached this instance's sockets (EventBus.currentSeq). */
   currentSeq(room: Room): Promise<number>;
+  /**
+   * The number the ack carries, decided at the moment it is sent: the bus's
+   * number, or the last one this instance already handed to the room's sockets
+   * if that is higher (RoomStream.ackSeq).
+   */
+  ackSeq(room: Room, seq: number): number;
   log: Logger;
 }
 
@@ -51,7 +57,8 @@ export function handleSubscriptions(socket: RealtimeSocket, opts: SubscriptionOp
         return reply({ ok: false, error: { code: "NOT_FOUND", message: "Project not found" } });
       // Join first, then read the number: anything numbered after the read reaches this socket.
       await socket.join(name);
-      const seq = await opts.currentSeq(name);
+      // Synchronous from here to the reply: no envelope can slip between them.
+      const seq = opts.ackSeq(name, await opts.currentSeq(name));
       reply(typeof lastSeq === "number" ? { ok: true, seq, missed: lastSeq !== seq } : { ok: true, seq });
     } catch (err) {
       opts.log.error({ err }, "subscribe failed");
