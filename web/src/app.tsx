@@ -35,6 +35,7 @@ const page = <M,>(load: () => Promise<M>, pick: (m: M) => ComponentType): LazyPa
       return m;
     });
   const Lazy = lazy(async () => ({ default: pick(await loadAndKeep()) }));
+  // biome-ignore lint/correctness/noComponentHookFactories: made once per page at module load (PAGES below), never during a render
   const Page: LazyPage = () => (Loaded ? <Loaded /> : <Lazy />);
   Page.load = loadAndKeep;
   return Page;
