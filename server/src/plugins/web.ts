@@ -205,7 +205,10 @@ export default fp<{ enabled: boolean; root?: string }>(
         },
       });
       // More specific than the static wildcard, which would answer the directory with a 403.
-      app.get("/", async (request, reply) => sendPage(app, request, reply, await template(), "/"));
+      // A page, not an operation of the API: out of /openapi.json.
+      app.get("/", { schema: { hide: true } }, async (request, reply) =>
+        sendPage(app, request, reply, await template(), "/"),
+      );
     }
     app.setNotFoundHandler(async (request, reply) => {
       const url = request.url;
