@@ -13,7 +13,7 @@ describe("benchmark report sections", () => {
         badge: { ...p(50, 90), missed: 1 },
       },
     });
-    expect(lines[0]).toBe("## Browser freshness per kind of change");
+    expect(lines[0]).toBe("## 14. Browser freshness per kind of change");
     expect(lines).toContain("| vote | 44 ms | 96 ms | 32 / 80 ms | 0 | ✅ met |");
     expect(lines).toContain("| intro | 130 ms | 256 ms | 46 / 184 ms | 0 | ❌ not met |");
     expect(lines).toContain("| badge | 50 ms | 90 ms | – | 1 | ❌ not met |");
@@ -31,7 +31,7 @@ describe("benchmark report sections", () => {
       load: 2.5,
     });
     const lines = lighthouseSection({ lighthouse: { feed: { mobile: run(91), desktop: run(93) } } });
-    expect(lines[0]).toBe("## Lighthouse");
+    expect(lines[0]).toBe("## 15. Lighthouse");
     expect(lines).toContain(
       "| feed | mobile | 91 (runs: 89, 91, 92) | 100 | 100 | 100 | 1800 / 2000 / 150 ms / 0.002 | 2.5 | ✅ met |",
     );
