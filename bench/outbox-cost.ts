@@ -13,7 +13,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { percentiles } from "./lib/stats.js";
+import { writeThroughput } from "./scenarios/crash.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each build's harness has its own types
 type Any = any;
@@ -28,43 +28,13 @@ if (!process.argv[2])
   throw new Error("usage: node --import tsx bench/outbox-cost.ts <checkout before the outbox> [rounds]");
 const log = (m: string) => process.stdout.write(`[cost] ${m}\n`);
 
-async function throughput(cluster: Any, seconds: number, concurrency: number) {
-  const urls: string[] = cluster.instances.map((i: Any) => i.url);
-  const deadline = performance.now() + seconds * 1000;
-  let ok = 0;
-  let failed = 0;
-  const latencies: number[] = [];
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, w) => {
-      const user = cluster.users[w % cluster.users.length];
-      for (let i = 0; performance.now() < deadline; i++) {
-        const p = cluster.projectIds[(w + i) % cluster.projectIds.length];
-        const t = performance.now();
-        try {
-          const r = await fetch(`${urls[(w + i) % urls.length]}/api/projects/${p}/${i % 2 ? "downvote" : "upvote"}`, {
-            method: "POST",
-            headers: { authorization: `Bearer ${user.token}` },
-          });
-          await r.arrayBuffer();
-          if (r.ok) ok++;
-          else failed++;
-        } catch {
-          failed++;
-        }
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { writesPerSecond: Math.round(ok / seconds), failed, latencyMs: percentiles(latencies) };
-}
-
 async function measure(dir: string, label: string) {
   process.chdir(dir);
   const { startCluster } = await import(pathToFileURL(`${dir}/bench/lib/cluster.ts`).href);
   const { fanout } = await import(pathToFileURL(`${dir}/bench/scenarios/fanout.ts`).href);
   const cluster = await startCluster({ users: 300 });
   try {
-    const t = await throughput(cluster, seconds, 32);
+    const t = await writeThroughput(cluster, { seconds, concurrency: 32 });
     log(`${label}: ${t.writesPerSecond} writes/s at saturation, p50 ${t.latencyMs.p50} / p99 ${t.latencyMs.p99} ms`);
     await new Promise((r) => setTimeout(r, 2000));
     const f = await fanout(cluster, { clients, rate: 50, durationMs: seconds * 1000 });
