@@ -110,6 +110,9 @@ async function main() {
     targets: TARGETS,
   };
   const failures: string[] = [];
+  // The browser scenarios serve the built web app (a fresh clone has none: blank pages).
+  if (["browser", "browser-kinds", "lighthouse"].some(want))
+    execFileSync(process.execPath, ["scripts/build-web.mjs", "--if-stale"], { stdio: "inherit" });
   const check = (what: string, n: unknown) => {
     if (typeof n === "number" && n > 0) failures.push(`${what}: ${n}`);
   };
@@ -125,195 +128,209 @@ async function main() {
       await new Promise((r) => setTimeout(r, 2000)); // let the machine settle
     }
   };
-  if (want("fanout"))
-    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" profiles the instances (a .cpuprofile each at exit).
-    await withCluster(
-      { users: SIZES.users, nodeArgs: process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) },
-      async (cluster) => {
-        const runs = [];
-        const sizes: { clients: number; seconds: number; rate?: number }[] = clientsArg
-          ? [{ clients: clientsArg, seconds: numArg("--seconds") ?? (quick ? 5 : 20), rate: numArg("--rate") }]
-          : SIZES.fanout;
-        for (const size of sizes) {
-          const rate = size.rate ?? SIZES.rate;
-          try {
-            const r = await fanout(cluster, { clients: size.clients, rate, durationMs: size.seconds * 1000 });
-            const floor = await rawFloor({ clients: size.clients, rate, durationMs: 5000 });
-            runs.push({
-              ...r,
-              floor: floor.broadcastToArrival,
-              floorCpu: floor.cpu,
-              floorFramesPerCpuSecond: floor.framesPerCpuSecond,
-            });
-            check(`fan-out ${size.clients} at ${rate}/s: events lost silently`, r.lost);
-            check(`fan-out ${size.clients} at ${rate}/s: events duplicated`, r.duplicated);
-            progress(
-              `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p95 ${r.commitToEvent.p95} / p99 ${r.commitToEvent.p99} / max ${r.commitToEvent.max} ms (floor p50 ${floor.broadcastToArrival.p50} / p95 ${floor.broadcastToArrival.p95} / p99 ${floor.broadcastToArrival.p99} / max ${floor.broadcastToArrival.max} ms), cpu ${r.cpuPerInstance.join(" + ")} (floor ${floor.cpu}), frames/mutation ${r.framesPerMutation}, frames per CPU second ${r.framesPerCpuSecond} (floor ${floor.framesPerCpuSecond}), Redis commands/mutation ${r.redisCommandsPerMutation}, missing ${r.missing}, gaps ${r.gapsDetected}, lost silently ${r.lost}, duplicated ${r.duplicated}`,
-            );
-          } catch (err) {
-            progress(`fan-out ${size.clients} at ${rate}/s: could not run (${err})`);
-            runs.push({ clients: size.clients, rate, error: String(err) });
+  // A scenario that throws ends the run, but what ran before it is still written
+  // (a crash 18 minutes into a full run otherwise lost every number).
+  let crashed: unknown = null;
+  try {
+    if (want("fanout"))
+      // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" profiles the instances (a .cpuprofile each at exit).
+      await withCluster(
+        { users: SIZES.users, nodeArgs: process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) },
+        async (cluster) => {
+          const runs = [];
+          const sizes: { clients: number; seconds: number; rate?: number }[] = clientsArg
+            ? [{ clients: clientsArg, seconds: numArg("--seconds") ?? (quick ? 5 : 20), rate: numArg("--rate") }]
+            : SIZES.fanout;
+          for (const size of sizes) {
+            const rate = size.rate ?? SIZES.rate;
+            try {
+              const r = await fanout(cluster, { clients: size.clients, rate, durationMs: size.seconds * 1000 });
+              const floor = await rawFloor({ clients: size.clients, rate, durationMs: 5000 });
+              runs.push({
+                ...r,
+                floor: floor.broadcastToArrival,
+                floorCpu: floor.cpu,
+                floorFramesPerCpuSecond: floor.framesPerCpuSecond,
+              });
+              check(`fan-out ${size.clients} at ${rate}/s: events lost silently`, r.lost);
+              check(`fan-out ${size.clients} at ${rate}/s: events duplicated`, r.duplicated);
+              progress(
+                `fan-out ${size.clients} at ${rate}/s: p50 ${r.commitToEvent.p50} / p95 ${r.commitToEvent.p95} / p99 ${r.commitToEvent.p99} / max ${r.commitToEvent.max} ms (floor p50 ${floor.broadcastToArrival.p50} / p95 ${floor.broadcastToArrival.p95} / p99 ${floor.broadcastToArrival.p99} / max ${floor.broadcastToArrival.max} ms), cpu ${r.cpuPerInstance.join(" + ")} (floor ${floor.cpu}), frames/mutation ${r.framesPerMutation}, frames per CPU second ${r.framesPerCpuSecond} (floor ${floor.framesPerCpuSecond}), Redis commands/mutation ${r.redisCommandsPerMutation}, missing ${r.missing}, gaps ${r.gapsDetected}, lost silently ${r.lost}, duplicated ${r.duplicated}`,
+              );
+            } catch (err) {
+              progress(`fan-out ${size.clients} at ${rate}/s: could not run (${err})`);
+              runs.push({ clients: size.clients, rate, error: String(err) });
+            }
           }
-        }
-        results.fanout = runs;
-      },
-    );
-  // The app's per-socket delivery alone against bare Socket.IO, alternating, same clients and rates:
-  // what the delivery layer costs per frame, without the database, Redis and HTTP around it.
-  if (want("delivery") && (!quick || only?.has("delivery"))) {
-    const runs = [];
-    const sizes = clientsArg
-      ? [{ clients: clientsArg, rate: numArg("--rate") ?? SIZES.rate }]
-      : [
-          { clients: 100, rate: 100 },
-          { clients: 1000, rate: 100 },
-          { clients: 5000, rate: 50 },
-        ];
-    for (const size of sizes)
-      for (let round = 0; round < 2; round++)
-        for (const viaDelivery of [false, true]) {
-          const r = await rawFloor({ ...size, durationMs: (numArg("--seconds") ?? 5) * 1000, viaDelivery });
-          runs.push({ ...r, via: viaDelivery ? "delivery" : "bare", round });
-          progress(
-            `delivery ${size.clients} at ${size.rate}/s, ${viaDelivery ? "app delivery" : "bare Socket.IO"}: p50 ${r.broadcastToArrival.p50} / p95 ${r.broadcastToArrival.p95} / p99 ${r.broadcastToArrival.p99} / max ${r.broadcastToArrival.max} ms, ${r.broadcastToArrival.count} frames, cpu ${r.cpu}, frames per CPU second ${r.framesPerCpuSecond}`,
-          );
-        }
-    results.delivery = runs;
-  }
-  if (want("cache"))
-    await withCluster({ users: 200 }, async (cluster) => {
-      const cached = await cacheMix(cluster, { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 }, "with cache");
-      check("cache: stale reads", cached.staleReads);
-      results.cache = { cached };
-      progress(
-        `cache: ${cached.readsPerSecond} reads/s, hit ratio ${cached.cache.hitRatio}, without a database query ${cached.cache.withoutDatabaseRatio}, stale ${cached.staleReads}`,
-      );
-    });
-  if (want("burst"))
-    await withCluster({ users: Math.max(SIZES.burst.votes, 200) }, async (cluster) => {
-      const b = await burst(cluster, SIZES.burst);
-      results.burst = b;
-      if (!b.countsMatchRows) failures.push("burst: counts differ from the vote rows");
-      progress(
-        `burst: ${b.refetches} refetches (naive: ${b.refetchesNaive}), ${b.databaseTransactionsPerSecond} db tx/s`,
-      );
-    });
-  if (want("external"))
-    await withCluster({ users: 50, projects: 60 }, async (cluster) => {
-      const e = await externalWrites(cluster, SIZES.external);
-      results.external = e;
-      for (const s of e.steps) check(`external writes at ${s.rate}/s: missing deliveries`, s.sent - s.delivered);
-      progress(`external writes: lag starts at ${e.lagsAtRate ?? "no tested rate"}`);
-    });
-  if (want("cache"))
-    // The same mix with every read going to the database.
-    await withCluster({ users: 200, env: { CACHE_DISABLED: "1" } }, async (cluster) => {
-      const uncached = await cacheMix(
-        cluster,
-        { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 },
-        "without cache",
-      );
-      check("uncached: stale reads", uncached.staleReads);
-      const cache = results.cache as { cached: { readsPerSecond: number } };
-      results.cache = {
-        ...cache,
-        uncached,
-        speedup: Math.round((cache.cached.readsPerSecond / uncached.readsPerSecond) * 10) / 10,
-      };
-      progress(`cache: ${uncached.readsPerSecond} reads/s without the cache`);
-    });
-  if (want("search"))
-    await withCluster(
-      { fill: (sql) => fillSearchData(sql, SIZES.search.projects), env: { RATE_LIMITS: "off" } },
-      async (cluster) => {
-        const s = await searchBench(cluster, SIZES.search);
-        results.search = s;
-        check("search: stale results", s.underEdits.staleReads);
-      },
-    );
-  if (want("follow-post")) {
-    let maker = "";
-    await withCluster(
-      {
-        fill: async (sql) => {
-          maker = await fillFollowers(sql, SIZES.followPost.followers);
+          results.fanout = runs;
         },
-        env: { RATE_LIMITS: "off" },
-      },
-      async (cluster) => {
-        const f = await followPost(cluster, maker, SIZES.followPost);
-        results.followPost = f;
-        check("follow-post: follower events missing", f.eventsMissing);
-      },
-    );
-  }
-  if (want("reads")) {
-    const reads = await readLatency({ seconds: SIZES.readSeconds, concurrency: 32 });
-    results.reads = reads;
-    const worst = Math.min(...reads.scenarios.map((x) => x.speedup));
-    progress(`reads: cached vs uncached requests/s, worst endpoint ${worst}×`);
-  }
-  // What each kind of cache entry weighs (a measurement, not a check): full runs and --only entries.
-  if (want("entries") && (!quick || only?.has("entries"))) results.entries = await cacheEntries();
-  if (want("faults")) {
-    const f = await faults(SIZES.faults);
-    results.faults = f;
-    check("faults: events lost silently", f.eventsLostSilently);
-    check("faults: events duplicated", f.duplicated);
-    check("faults: stale reads", f.staleReads);
-    progress(`faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`);
-  }
-  if (only?.has("throughput"))
-    // The cost of a write on its own (not part of a default run: the crash scenario measures it too).
-    await withCluster({ users: 300 }, async (cluster) => {
-      const t = await writeThroughput(cluster, { seconds: SIZES.crash.throughputSeconds, concurrency: 32 });
-      results.throughput = t;
-      progress(
-        `throughput: ${t.writesPerSecond} writes/s at saturation (p50 ${t.latencyMs.p50} / p99 ${t.latencyMs.p99} ms)`,
       );
-    });
-  if (want("crash")) {
-    const c = await crashScenario(SIZES.crash);
-    results.crash = c;
-    for (const [variant, v] of Object.entries(c.variants)) {
-      check(`crash/${variant}: stale reads`, v.staleReads);
-      check(`crash/${variant}: committed changes lost silently`, v.lostSilently);
-      check(
-        `crash/${variant}: committed changes never delivered to a client that stayed connected`,
-        v.undeliveredToWatcher,
+    // The app's per-socket delivery alone against bare Socket.IO, alternating, same clients and rates:
+    // what the delivery layer costs per frame, without the database, Redis and HTTP around it.
+    if (want("delivery") && (!quick || only?.has("delivery"))) {
+      const runs = [];
+      const sizes = clientsArg
+        ? [{ clients: clientsArg, rate: numArg("--rate") ?? SIZES.rate }]
+        : [
+            { clients: 100, rate: 100 },
+            { clients: 1000, rate: 100 },
+            { clients: 5000, rate: 50 },
+          ];
+      for (const size of sizes)
+        for (let round = 0; round < 2; round++)
+          for (const viaDelivery of [false, true]) {
+            const r = await rawFloor({ ...size, durationMs: (numArg("--seconds") ?? 5) * 1000, viaDelivery });
+            runs.push({ ...r, via: viaDelivery ? "delivery" : "bare", round });
+            progress(
+              `delivery ${size.clients} at ${size.rate}/s, ${viaDelivery ? "app delivery" : "bare Socket.IO"}: p50 ${r.broadcastToArrival.p50} / p95 ${r.broadcastToArrival.p95} / p99 ${r.broadcastToArrival.p99} / max ${r.broadcastToArrival.max} ms, ${r.broadcastToArrival.count} frames, cpu ${r.cpu}, frames per CPU second ${r.framesPerCpuSecond}`,
+            );
+          }
+      results.delivery = runs;
+    }
+    if (want("cache"))
+      await withCluster({ users: 200 }, async (cluster) => {
+        const cached = await cacheMix(
+          cluster,
+          { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 },
+          "with cache",
+        );
+        check("cache: stale reads", cached.staleReads);
+        results.cache = { cached };
+        progress(
+          `cache: ${cached.readsPerSecond} reads/s, hit ratio ${cached.cache.hitRatio}, without a database query ${cached.cache.withoutDatabaseRatio}, stale ${cached.staleReads}`,
+        );
+      });
+    if (want("burst"))
+      await withCluster({ users: Math.max(SIZES.burst.votes, 200) }, async (cluster) => {
+        const b = await burst(cluster, SIZES.burst);
+        results.burst = b;
+        if (!b.countsMatchRows) failures.push("burst: counts differ from the vote rows");
+        progress(
+          `burst: ${b.refetches} refetches (naive: ${b.refetchesNaive}), ${b.databaseTransactionsPerSecond} db tx/s`,
+        );
+      });
+    if (want("external"))
+      await withCluster({ users: 50, projects: 60 }, async (cluster) => {
+        const e = await externalWrites(cluster, SIZES.external);
+        results.external = e;
+        for (const s of e.steps) check(`external writes at ${s.rate}/s: missing deliveries`, s.sent - s.delivered);
+        progress(`external writes: lag starts at ${e.lagsAtRate ?? "no tested rate"}`);
+      });
+    if (want("cache"))
+      // The same mix with every read going to the database.
+      await withCluster({ users: 200, env: { CACHE_DISABLED: "1" } }, async (cluster) => {
+        const uncached = await cacheMix(
+          cluster,
+          { durationMs: SIZES.cacheSeconds * 1000, concurrency: 32 },
+          "without cache",
+        );
+        check("uncached: stale reads", uncached.staleReads);
+        const cache = results.cache as { cached: { readsPerSecond: number } };
+        results.cache = {
+          ...cache,
+          uncached,
+          speedup: Math.round((cache.cached.readsPerSecond / uncached.readsPerSecond) * 10) / 10,
+        };
+        progress(`cache: ${uncached.readsPerSecond} reads/s without the cache`);
+      });
+    if (want("search"))
+      await withCluster(
+        { fill: (sql) => fillSearchData(sql, SIZES.search.projects), env: { RATE_LIMITS: "off" } },
+        async (cluster) => {
+          const s = await searchBench(cluster, SIZES.search);
+          results.search = s;
+          check("search: stale results", s.underEdits.staleReads);
+        },
+      );
+    if (want("follow-post")) {
+      let maker = "";
+      await withCluster(
+        {
+          fill: async (sql) => {
+            maker = await fillFollowers(sql, SIZES.followPost.followers);
+          },
+          env: { RATE_LIMITS: "off" },
+        },
+        async (cluster) => {
+          const f = await followPost(cluster, maker, SIZES.followPost);
+          results.followPost = f;
+          check("follow-post: follower events missing", f.eventsMissing);
+        },
       );
     }
-  }
-  if (want("soak")) {
-    const s = await soak(SIZES.soak);
-    results.soak = s;
-    check("soak: requests failed on a healthy cluster", s.writesFailed + s.readErrors);
-  }
-  if (want("browser"))
-    await withCluster({ users: 20 }, async (cluster) => {
-      const b = await browserFreshnessOn(cluster, { quick });
-      results.browser = b;
-      check("browser: updates missed", b.missed);
-      progress(`browser: click-to-update p50 ${b.clickToUpdateMs.p50} / p95 ${b.clickToUpdateMs.p95} ms`);
-    });
-  if (want("browser-kinds"))
-    await withCluster({ users: 24 }, async (cluster) => {
-      const k = await browserKinds(cluster, { samples: quick ? 5 : 15 });
-      results.browserKinds = k;
-      check(
-        "browser-kinds: updates missed",
-        Object.values(k).reduce((sum, r) => sum + (r?.missed ?? 0), 0),
+    if (want("reads")) {
+      const reads = await readLatency({ seconds: SIZES.readSeconds, concurrency: 32 });
+      results.reads = reads;
+      const worst = Math.min(...reads.scenarios.map((x) => x.speedup));
+      progress(`reads: cached vs uncached requests/s, worst endpoint ${worst}×`);
+    }
+    // What each kind of cache entry weighs (a measurement, not a check): full runs and --only entries.
+    if (want("entries") && (!quick || only?.has("entries"))) results.entries = await cacheEntries();
+    if (want("faults")) {
+      const f = await faults(SIZES.faults);
+      results.faults = f;
+      check("faults: events lost silently", f.eventsLostSilently);
+      check("faults: events duplicated", f.duplicated);
+      check("faults: stale reads", f.staleReads);
+      progress(
+        `faults: lost silently ${f.eventsLostSilently}, duplicated ${f.duplicated}, stale reads ${f.staleReads}`,
       );
-    });
-  // Lighthouse's scores depend on the machine's load: full runs only (or --only lighthouse).
-  if (want("lighthouse") && (!quick || only?.has("lighthouse")))
-    await withCluster({ users: 20 }, async (cluster) => {
-      const url = cluster.instances[0]!.url;
-      results.lighthouse = await lighthouseScores({
-        feed: `${url}/`,
-        project: `${url}/projects/${cluster.projectIds[0]}`,
+    }
+    if (only?.has("throughput"))
+      // The cost of a write on its own (not part of a default run: the crash scenario measures it too).
+      await withCluster({ users: 300 }, async (cluster) => {
+        const t = await writeThroughput(cluster, { seconds: SIZES.crash.throughputSeconds, concurrency: 32 });
+        results.throughput = t;
+        progress(
+          `throughput: ${t.writesPerSecond} writes/s at saturation (p50 ${t.latencyMs.p50} / p99 ${t.latencyMs.p99} ms)`,
+        );
       });
-    });
+    if (want("crash")) {
+      const c = await crashScenario(SIZES.crash);
+      results.crash = c;
+      for (const [variant, v] of Object.entries(c.variants)) {
+        check(`crash/${variant}: stale reads`, v.staleReads);
+        check(`crash/${variant}: committed changes lost silently`, v.lostSilently);
+        check(
+          `crash/${variant}: committed changes never delivered to a client that stayed connected`,
+          v.undeliveredToWatcher,
+        );
+      }
+    }
+    if (want("soak")) {
+      const s = await soak(SIZES.soak);
+      results.soak = s;
+      check("soak: requests failed on a healthy cluster", s.writesFailed + s.readErrors);
+    }
+    if (want("browser"))
+      await withCluster({ users: 20 }, async (cluster) => {
+        const b = await browserFreshnessOn(cluster, { quick });
+        results.browser = b;
+        check("browser: updates missed", b.missed);
+        progress(`browser: click-to-update p50 ${b.clickToUpdateMs.p50} / p95 ${b.clickToUpdateMs.p95} ms`);
+      });
+    if (want("browser-kinds"))
+      await withCluster({ users: 24 }, async (cluster) => {
+        const k = await browserKinds(cluster, { samples: quick ? 5 : 15 });
+        results.browserKinds = k;
+        check(
+          "browser-kinds: updates missed",
+          Object.values(k).reduce((sum, r) => sum + (r?.missed ?? 0), 0),
+        );
+      });
+    // Lighthouse's scores depend on the machine's load: full runs only (or --only lighthouse).
+    if (want("lighthouse") && (!quick || only?.has("lighthouse")))
+      await withCluster({ users: 20 }, async (cluster) => {
+        const url = cluster.instances[0]!.url;
+        results.lighthouse = await lighthouseScores({
+          feed: `${url}/`,
+          project: `${url}/projects/${cluster.projectIds[0]}`,
+        });
+      });
+  } catch (err) {
+    crashed = err;
+    failures.push(`crashed: ${(err as Error)?.message?.split("\n")[0] ?? err}`);
+  }
 
   results.finishedAt = new Date().toISOString();
   results.durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
@@ -325,11 +342,12 @@ async function main() {
   const file = `bench/results/${kind}${stamp}.json`;
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   progress(`results written to ${file}`);
-  if (!quick && !only) {
+  if (!quick && !only && !crashed) {
     await writeFile("docs/benchmarks.md", renderMarkdown({ ...results, outboxCost: await latestOutboxCost() }, file));
     await writeFile("docs/benchmarks-latency.svg", renderSvg(results));
     progress("docs/benchmarks.md and docs/benchmarks-latency.svg updated");
   }
+  if (crashed) process.stderr.write(`benchmark crashed: ${(crashed as Error)?.stack ?? crashed}\n`);
   if (failures.length) {
     process.stderr.write(`\nFAILED: ${failures.join("; ")}\n`);
     process.exit(1);

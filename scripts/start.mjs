@@ -5,7 +5,7 @@
 // applied by the server at start. Uses only Node built-ins until the dependencies are
 // there. Without sources (the production image holds only the build) it just runs it.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -20,38 +20,18 @@ function run(cmd, args) {
   }
 }
 
-/** Newest modification time under a directory (skipping build output). */
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "dist" || e.name === "sourcemaps" || e.name === "node_modules") continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
   say("installing dependencies…");
   // Not `npm ci`: see scripts/test.sh (the lock cannot list platform builds the registry lacks).
   run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 const hasSources = existsSync(join(root, "server/src"));
-const olderThan = (output, dirs) =>
-  !existsSync(output) || Math.max(...dirs.map((d) => newest(join(root, d)))) > statSync(output).mtimeMs;
-
 if (hasSources && !existsSync(join(root, "server/src/generated/prisma/client.ts"))) {
   say("generating the Prisma client…");
   run("npx", ["prisma", "generate"]);
 }
-if (
-  hasSources &&
-  process.env.SKIP_WEB_BUILD !== "1" &&
-  olderThan(join(root, "web/dist/index.html"), ["web", "shared/src"])
-) {
-  say("building the web app…");
-  run("npx", ["vite", "build", "--logLevel", "warn"]);
-}
+if (hasSources && process.env.SKIP_WEB_BUILD !== "1")
+  run(process.execPath, [join(root, "scripts/build-web.mjs"), "--if-stale"]);
 const server = join(root, "dist/server/server.js");
 if (hasSources) run(process.execPath, [join(root, "scripts/build-server.mjs"), "--if-stale"]);
 
