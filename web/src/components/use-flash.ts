@@ -31,21 +31,35 @@ const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: re
  * FLIP: when the children of `container` (each with a `data-flip-id`) change
  * places, each slides from where it was to where it is, so a re-ranked feed
  * reads as movement rather than a jump. Nothing moves under reduced motion.
+ *
+ * Positions are read synchronously only when there is something to animate
+ * from. The first ones are read after the frame is painted, when layout is
+ * clean: read in the first render's layout effect, they forced a full layout in
+ * the middle of it, the longest task of the feed's load under Lighthouse's
+ * mobile throttling.
  */
 export function useFlip(container: RefObject<HTMLElement | null>, order: string) {
   const tops = useRef(new Map<string, number>());
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the order changes (that is what it animates)
   useLayoutEffect(() => {
     const el = container.current;
-    if (!el) return;
-    const items = [...el.querySelectorAll<HTMLElement>("[data-flip-id]")];
-    // Relative to the list, so scrolling between two renders is not mistaken for a move.
-    const origin = el.getBoundingClientRect().top;
-    const next = new Map(items.map((item) => [item.dataset.flipId!, item.getBoundingClientRect().top - origin]));
+    if (!el || reducedMotion()) return;
     const before = tops.current;
+    if (before.size === 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const frame = requestAnimationFrame(() => {
+        timer = setTimeout(() => {
+          tops.current = positions(el);
+        });
+      });
+      return () => {
+        cancelAnimationFrame(frame);
+        clearTimeout(timer);
+      };
+    }
+    const next = positions(el);
     tops.current = next;
-    if (before.size === 0 || reducedMotion()) return;
-    for (const item of items) {
+    for (const item of el.querySelectorAll<HTMLElement>("[data-flip-id]")) {
       const was = before.get(item.dataset.flipId!);
       const now = next.get(item.dataset.flipId!);
       if (was === undefined || now === undefined || Math.abs(was - now) < 1) continue;
@@ -55,4 +69,15 @@ export function useFlip(container: RefObject<HTMLElement | null>, order: string)
       });
     }
   }, [container, order]);
+}
+
+/** Each child's top, relative to the list (so scrolling between two renders is not mistaken for a move). */
+function positions(el: HTMLElement): Map<string, number> {
+  const origin = el.getBoundingClientRect().top;
+  return new Map(
+    [...el.querySelectorAll<HTMLElement>("[data-flip-id]")].map((item) => [
+      item.dataset.flipId!,
+      item.getBoundingClientRect().top - origin,
+    ]),
+  );
 }
