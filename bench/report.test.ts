@@ -20,6 +20,18 @@ describe("benchmark report sections", () => {
     expect(browserKindsSection({ targets: {} })).toEqual([]);
   });
 
+  it("shows the machine's commit latency and, when measured, each kind without the flush wait", () => {
+    const lines = browserKindsSection({
+      targets: { browserP95Ms: 100 },
+      commitLatency: { ...p(1, 70), p99: 354, max: 513, rate: 20 },
+      browserKinds: { vote: { ...p(18, 160), missed: 0, toEvent: p(12, 150) }, badge: { ...p(28, 41), missed: 0 } },
+      browserKindsNoCommitWait: { vote: { ...p(18, 28), missed: 0 } },
+    });
+    expect(lines.join("\n")).toContain("p50 1 / p95 70 / p99 354 / max 513 ms");
+    expect(lines).toContain("| vote | 18 ms | 160 ms | 12 / 150 ms | 0 | ❌ not met | 18 / 28 ms |");
+    expect(lines).toContain("| badge | 28 ms | 41 ms | – | 0 | ✅ met | – |");
+  });
+
   it("tables Lighthouse per page and form factor against the targets of each form", () => {
     const run = (performance: number) => ({
       performance,

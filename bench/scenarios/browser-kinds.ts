@@ -198,6 +198,7 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
       Kind,
       ReturnType<typeof percentiles> & {
         missed: number;
+        samples: number[];
         /** Action → the event's frame at the observer (the server's part). */
         toEvent: ReturnType<typeof percentiles>;
         /** Frame → the observer's refetch starting (scheduling), and the refetch itself, when one preceded the update. */
@@ -391,6 +392,8 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
       }
       const r = {
         ...percentiles(ms),
+        /** Each sample's click → update (ms), in the order taken: where the tail comes from. */
+        samples: ms.map((x) => Math.round(x * 10) / 10),
         missed,
         toEvent: percentiles(toEvent),
         eventToRefetch: percentiles(toRefetch),
@@ -407,4 +410,44 @@ export async function browserKinds(cluster: Cluster, opts: { samples: number; ti
     await browser.close();
     await sql.query("UPDATE users SET role = 'user' WHERE id = $1", [admin.id]).catch(() => {});
   }
+}
+
+/**
+ * The machine's floor for any write: one-row INSERTs committed (durably, as the
+ * app commits) at a steady `rate` on the cluster's own database, client-side
+ * latency. Every kind of change waits for at least one such commit, so its
+ * tail bounds theirs. (On this VM the WAL flush has p50 ≈ 1 ms but stalls of
+ * 100–500 ms: measured with pgbench at 20 commits/s, p95 70 / p99 354 ms.)
+ */
+export async function commitLatency(cluster: Cluster, opts: { rate: number; seconds: number }) {
+  const { sql } = cluster;
+  await sql.query("CREATE TABLE zs_bench_commit (id bigserial PRIMARY KEY, body text NOT NULL)");
+  const lat: number[] = [];
+  try {
+    const n = Math.round(opts.rate * opts.seconds);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const due = t0 + (i * 1000) / opts.rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const t = performance.now();
+      await sql.query("INSERT INTO zs_bench_commit (body) VALUES ($1)", [`commit ${i}`]);
+      lat.push(performance.now() - t);
+    }
+  } finally {
+    await sql.query("DROP TABLE zs_bench_commit");
+  }
+  const r = percentiles(lat);
+  const setting = (await sql.query<{ synchronous_commit: string }>("SHOW synchronous_commit")).rows[0]!.synchronous_commit;
+  progress(
+    `commit latency (synchronous_commit ${setting}), ${r.count} one-row commits at ${opts.rate}/s: p50 ${r.p50} / p95 ${r.p95} / p99 ${r.p99} / max ${r.max} ms`,
+  );
+  return { ...r, rate: opts.rate, synchronousCommit: setting };
+}
+
+/** The instances' DATABASE_URL with commits that do not wait for the WAL flush (a diagnostic run only: ADR 022). */
+export function withoutCommitWait(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set("options", "-c synchronous_commit=off");
+  return url.toString();
 }
