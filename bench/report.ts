@@ -20,7 +20,7 @@ export function renderMarkdown(r: Any, file: string): string {
     `Machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.postgres}, ${r.machine.redis}.`,
     "Everything (PostgreSQL, Redis, two app instances, the load generators and the clients) runs on this one machine.",
     "",
-    "Reproduce with `npm run bench` (about ten minutes) or `npm run bench -- --quick` (the CI smoke run, under two minutes,",
+    "Reproduce with `npm run bench` (about 25 minutes) or `npm run bench -- --quick` (the CI smoke run, under two minutes,",
     "which fails only on lost, duplicated or stale data). The app runs in server mode: a fresh PostgreSQL database,",
     "Redis, and two instances started as `npm start` starts them; clients connect to both.",
     "",
@@ -248,6 +248,14 @@ export function renderMarkdown(r: Any, file: string): string {
     "  mutations/s, each a WebSocket frame written by the server and read by a client on the same two cores; the",
     "  bare Socket.IO floor at the same rate shows what the machine can do at all. The runs at 25 and 50",
     "  mutations/s show where the capacity ends.",
+    "- Tails move between runs of the same code on this VM far more than medians do. Two full runs on",
+    "  2026-12-02, an hour apart, both on a quiet machine: fan-out 1,000 × 25 p99 72 ms and then 479 ms (the floor",
+    "  31 and 82 ms), 1,000 × 100 p99 851 and 3,589 ms; the cache mix with the cache 474, then 339, then (alone,",
+    "  minutes later) 698 reads/s. At 100 × 100 the machine is about 90 % busy: the load generator ~50 % of a core, each",
+    "  instance ~45 %, PostgreSQL ~20 %, Redis ~5 % (`top`, same scenario): a p99 there measures scheduling as",
+    "  much as the app. Compare ratios within one run, and read one run's p99 as one sample.",
+    "- The disk's flush stalls too: a one-row durable commit took p99 354 ms / max 513 ms in one pgbench run",
+    "  and p99 7.5 ms in this one (section 14; ADR 022).",
     "",
   );
   return lines.join("\n");

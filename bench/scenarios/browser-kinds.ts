@@ -438,7 +438,8 @@ export async function commitLatency(cluster: Cluster, opts: { rate: number; seco
     await sql.query("DROP TABLE zs_bench_commit");
   }
   const r = percentiles(lat);
-  const setting = (await sql.query<{ synchronous_commit: string }>("SHOW synchronous_commit")).rows[0]!.synchronous_commit;
+  const setting = (await sql.query<{ synchronous_commit: string }>("SHOW synchronous_commit")).rows[0]!
+    .synchronous_commit;
   progress(
     `commit latency (synchronous_commit ${setting}), ${r.count} one-row commits at ${opts.rate}/s: p50 ${r.p50} / p95 ${r.p95} / p99 ${r.p99} / max ${r.max} ms`,
   );
