@@ -189,6 +189,22 @@ describe("tokens", () => {
     expect((await call(ctx.app, "GET", "/api/me", { token: expired })).statusCode).toBe(401);
   });
 
+  it("rejects a token it accepted before once the token expires (verified tokens are remembered, not their validity)", async () => {
+    const u = await signup(ctx.app);
+    const claims = JSON.parse(Buffer.from(u.token.split(".")[1]!, "base64url").toString());
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const short = await new SignJWT({ ...claims, exp })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    expect((await call(ctx.app, "GET", "/api/me", { token: short })).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 50));
+    expect((await call(ctx.app, "GET", "/api/me", { token: short })).statusCode).toBe(401);
+    // A remembered token still dies with its session.
+    expect((await call(ctx.app, "GET", "/api/me", { token: u.token })).statusCode).toBe(200);
+    expect((await call(ctx.app, "POST", "/api/auth/logout", { token: u.token })).statusCode).toBe(204);
+    expect((await call(ctx.app, "GET", "/api/me", { token: u.token })).statusCode).toBe(401);
+  });
+
   it("treats a stale cookie as signed out on public routes", async () => {
     const res = await call(ctx.app, "GET", "/api/projects", { headers: { cookie: "zs_session=stale" } });
     expect(res.statusCode).toBe(200);
