@@ -1,11 +1,4 @@
-import type { VoteValue } from "@shared/contracts/common";
-import type {
-  CommentsPage,
-  CommentsPageQuery,
-  CreateProjectBody,
-  ProjectDetail,
-  UpdateProjectBody,
-} from "@shared/contracts/projects";
+import type { CommentsPageQuery, CreateProjectBody, UpdateProjectBody } from "@shared/contracts/projects";
 import { summaryDescription } from "@shared/realtime/events";
 import { R } from "@shared/realtime/resources";
 import type { Cache } from "../../cache/cache.js";

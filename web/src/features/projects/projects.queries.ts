@@ -4,7 +4,6 @@ import type {
   CreateProjectBody,
   FeedItem,
   FeedPage,
-  FeedSort,
   ProjectDetail,
   ProjectSummary,
   UpdateProjectBody,
