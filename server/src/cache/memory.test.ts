@@ -70,3 +70,24 @@ it("a project-detail entry's size is its comments (no paging): measured", async 
   console.log("project-detail entry bytes by comment count:", sizes);
   expect(sizes[200]!).toBeGreaterThan(sizes[0]! * 10);
 });
+
+it("generation keys and room counters expire a week after their last use, so Redis does not keep every session and room ever seen", async () => {
+  const owner = await signup(ctx.app);
+  const { id } = await createProject(ctx.app, owner);
+  await call(ctx.app, "GET", `/api/projects/${id}`, { token: owner.token });
+  await call(ctx.app, "POST", `/api/projects/${id}/upvote`, { token: owner.token });
+  await call(ctx.app, "POST", "/api/auth/logout", { token: owner.token });
+  const prefix = ctx.config.redisKeyPrefix;
+  const generations = await keysUnder(`${prefix}g:*`);
+  const counters = await keysUnder(`${prefix}s:*`);
+  // Those of this test: its session, its user, its project.
+  for (const tag of [`profile:${owner.id}`, `project:${id}`])
+    expect(generations.some((k) => k.endsWith(`g:${tag}`))).toBe(true);
+  expect(counters.some((k) => k.endsWith(`s:project:${id}`))).toBe(true);
+  const week = 7 * 24 * 3600;
+  for (const key of [...generations, ...counters]) {
+    const ttl = await redis.ttl(key);
+    expect(ttl, key).toBeGreaterThan(week - 60);
+    expect(ttl, key).toBeLessThanOrEqual(week);
+  }
+});

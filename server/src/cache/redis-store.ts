@@ -7,12 +7,22 @@ import type { CacheStore, Lookup } from "./store.js";
 const NOW_MICROS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])`;
 
+/**
+ * How long a generation key outlives its last change or first read. One that
+ * expires starts again at the current time (as a missing one always does),
+ * which is above any value it had (its start plus one per change): entries
+ * stored under the old value are simply missed once. Without a TTL the keys of
+ * every session and every user ever seen stayed in Redis for good.
+ */
+export const GENERATION_TTL_SECONDS = 7 * 24 * 3600;
+
 const BUMP = `${NOW_MICROS}
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     redis.call('INCR', KEYS[i])
+    redis.call('EXPIRE', KEYS[i], ${GENERATION_TTL_SECONDS})
   else
-    redis.call('SET', KEYS[i], string.format('%.0f', now + 1))
+    redis.call('SET', KEYS[i], string.format('%.0f', now + 1), 'EX', ${GENERATION_TTL_SECONDS})
   end
 end
 return #KEYS`;
@@ -31,7 +41,7 @@ for i = 2, #ARGV, 2 do
     local g = redis.call('GET', KEYS[k])
     if not g then
       g = string.format('%.0f', now)
-      redis.call('SET', KEYS[k], g, 'NX')
+      redis.call('SET', KEYS[k], g, 'NX', 'EX', ${GENERATION_TTL_SECONDS})
     end
     gens[j] = g
     k = k + 1
@@ -81,7 +91,7 @@ export function defineCacheScripts(redis: Redis) {
 }
 
 /**
- * Redis store. Keys live under `prefix`: `g:<tag>` generations (no TTL, tiny),
+ * Redis store. Keys live under `prefix`: `g:<tag>` generations (tiny, a week after their last change),
  * `c:<name>|<gens>` entries (with TTL), `c:<name>|^` the last one stored (to
  * delete it when a newer generation is stored), their `lease:` keys (a few seconds),
  * `r:<key>` rate counters.

@@ -123,6 +123,15 @@ export class MemoryBus implements EventBus {
   async close() {}
 }
 
+/**
+ * How long a room's counter outlives its last envelope (or first read). One
+ * that expires starts again at the current time in microseconds, above any
+ * number it gave: a client still holding an old one sees a gap and refetches,
+ * as after any fresh counter. Without a TTL the counter of every user room and
+ * project room ever used stayed in Redis for good.
+ */
+const SEQ_TTL_SECONDS = 7 * 24 * 3600;
+
 // Assigning the numbers and publishing happen in one script, which Redis runs
 // atomically: envelopes reach every subscriber in seq order, whichever instance
 // produced them. (Numbering first and publishing through the Socket.IO adapter
@@ -149,9 +158,10 @@ for i = 1, n do
     local s
     if redis.call('EXISTS', KEYS[i]) == 1 then
       s = redis.call('INCR', KEYS[i])
+      redis.call('EXPIRE', KEYS[i], ${SEQ_TTL_SECONDS})
     else
       s = now
-      redis.call('SET', KEYS[i], string.format('%.0f', s))
+      redis.call('SET', KEYS[i], string.format('%.0f', s), 'EX', ${SEQ_TTL_SECONDS})
     end
     out[#out + 1] = ARGV[3 * i] .. string.format('%.0f', s) .. ARGV[3 * i + 1]
   end
@@ -166,7 +176,7 @@ const currentScript = (command: "PUBLISH" | "SPUBLISH") => `local v = redis.call
 if not v then
   local t = redis.call('TIME')
   v = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
-  redis.call('SET', KEYS[1], v)
+  redis.call('SET', KEYS[1], v, 'EX', ${SEQ_TTL_SECONDS})
 end
 redis.call('${command}', ARGV[1], ARGV[2])
 return v`;
