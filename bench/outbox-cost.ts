@@ -61,15 +61,26 @@ for (let round = 0; round < rounds; round++)
         [after, "after"],
       ])
     runs.push({ round, ...(await measure(dir!, label!)) });
-const mean = (label: string, pick: (r: Any) => number) => {
-  const xs = runs.filter((r) => r.label === label).map(pick);
-  return Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
+// Medians across rounds: one round of a build can go wrong on its own (a disk flush stall, a
+// scheduler hiccup) and a mean lets it decide the comparison. The range of the fan-out p99 is
+// each build's own run-to-run spread: "within noise" means within that.
+const values = (label: string, pick: (r: Any) => number) => runs.filter((r) => r.label === label).map(pick);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length / 2;
+  return Math.round((s.length % 2 ? s[Math.floor(m)]! : (s[m - 1]! + s[m]!) / 2) * 10) / 10;
 };
+const range = (xs: number[]) => [Math.min(...xs), Math.max(...xs)];
+const tput = (r: Any) => r.throughput.writesPerSecond;
+const p99 = (r: Any) => r.fanout.commitToEvent.p99;
 const summary = {
-  throughputBefore: mean("before", (r) => r.throughput.writesPerSecond),
-  throughputAfter: mean("after", (r) => r.throughput.writesPerSecond),
-  fanoutP99Before: mean("before", (r) => r.fanout.commitToEvent.p99),
-  fanoutP99After: mean("after", (r) => r.fanout.commitToEvent.p99),
+  statistic: "median",
+  throughputBefore: median(values("before", tput)),
+  throughputAfter: median(values("after", tput)),
+  fanoutP99Before: median(values("before", p99)),
+  fanoutP99After: median(values("after", p99)),
+  fanoutP99RangeBefore: range(values("before", p99)),
+  fanoutP99RangeAfter: range(values("after", p99)),
 };
 const change = Math.round((summary.throughputAfter / summary.throughputBefore - 1) * 1000) / 10;
 log(

@@ -536,7 +536,8 @@ function renderOutboxCost(c: Any, push: (...l: string[]) => void) {
         `| ${x.round + 1} | ${x.label} | ${x.throughput.writesPerSecond} | ${ms(x.throughput.latencyMs.p50)} / ${ms(x.throughput.latencyMs.p99)} ms | ${ms(x.fanout.commitToEvent.p50)} / ${ms(x.fanout.commitToEvent.p99)} ms | ${x.fanout.missing} | ${x.fanout.lost} |`,
     ),
     "",
-    `Mean throughput ${s.throughputBefore} → ${s.throughputAfter} writes/s (**${c.throughputChangePercent} %**, ${yes(c.throughputChangePercent >= -15)} the budget); mean fan-out p99 ${s.fanoutP99Before} → ${s.fanoutP99After} ms.`,
+    `${s.statistic === "median" ? "Median" : "Mean"} throughput ${s.throughputBefore} → ${s.throughputAfter} writes/s (**${c.throughputChangePercent} %**, ${yes(c.throughputChangePercent >= -15)} the budget); ${s.statistic === "median" ? "median" : "mean"} fan-out p99 ${s.fanoutP99Before} → ${s.fanoutP99After} ms${s.fanoutP99RangeBefore ? ` (each build's range over its rounds: ${s.fanoutP99RangeBefore.join("–")} ms before, ${s.fanoutP99RangeAfter.join("–")} ms after)` : ""}.`,
+    ...(c.note ? ["", `Note: ${c.note}.`] : []),
     "",
   );
 }
