@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the web app (vite build → web/dist). `--if-stale` builds only when
 // web/dist/index.html is missing or older than the web app's or shared sources.
-// `npm start` and the benchmarks' browser scenarios call it before serving pages
+// `npm start`, the e2e suite and the benchmarks' browser scenarios call it before serving pages
 // (a fresh clone has no web/dist: the pages would be blank).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -28,5 +28,6 @@ const stale = () =>
 
 if (process.argv.includes("--if-stale") && !stale()) process.exit(0);
 process.stderr.write("[build] web app → web/dist/\n");
-const r = spawnSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+const vite = join(root, "node_modules/vite/bin/vite.js");
+const r = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { clearRedisPrefix, freePort } from "../../server/test/redis-server.js";
@@ -61,30 +61,13 @@ export async function dropDatabase(name: string) {
   }
 }
 
-/** Newest modification time under a directory, build output skipped. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "dist" || e.name === "sourcemaps" || e.name === "node_modules") continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds web/dist when it is missing or older than its sources, as `npm start` does. */
+/** Builds web/dist when it is missing or older than its sources, as `npm start` does (scripts/build-web.mjs). */
 export function buildWebIfNeeded() {
-  const built = join(ROOT, "web/dist/index.html");
-  const stale =
-    !existsSync(built) ||
-    Math.max(newest(join(ROOT, "web")), newest(join(ROOT, "shared/src"))) > statSync(built).mtimeMs;
-  if (!stale) return;
-  process.stderr.write("[e2e] building the web app (web/dist is missing or stale)…\n");
-  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], {
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/build-web.mjs"), "--if-stale"], {
     cwd: ROOT,
     stdio: "inherit",
   });
-  if (r.status !== 0) throw new Error("vite build failed");
+  if (r.status !== 0) throw new Error("the web build failed");
 }
 
 /** Compiles the server into dist/server when it is missing or older than its sources, as `npm start` does. */

@@ -57,9 +57,10 @@ export function useFlip(container: RefObject<HTMLElement | null>, order: string)
         clearTimeout(timer);
       };
     }
-    const next = positions(el);
+    const items = flipItems(el);
+    const next = positions(el, items);
     tops.current = next;
-    for (const item of el.querySelectorAll<HTMLElement>("[data-flip-id]")) {
+    for (const item of items) {
       const was = before.get(item.dataset.flipId!);
       const now = next.get(item.dataset.flipId!);
       if (was === undefined || now === undefined || Math.abs(was - now) < 1) continue;
@@ -71,13 +72,10 @@ export function useFlip(container: RefObject<HTMLElement | null>, order: string)
   }, [container, order]);
 }
 
+const flipItems = (el: HTMLElement) => [...el.querySelectorAll<HTMLElement>("[data-flip-id]")];
+
 /** Each child's top, relative to the list (so scrolling between two renders is not mistaken for a move). */
-function positions(el: HTMLElement): Map<string, number> {
+function positions(el: HTMLElement, items = flipItems(el)): Map<string, number> {
   const origin = el.getBoundingClientRect().top;
-  return new Map(
-    [...el.querySelectorAll<HTMLElement>("[data-flip-id]")].map((item) => [
-      item.dataset.flipId!,
-      item.getBoundingClientRect().top - origin,
-    ]),
-  );
+  return new Map(items.map((item) => [item.dataset.flipId!, item.getBoundingClientRect().top - origin]));
 }

@@ -28,12 +28,6 @@ interface SessionState {
   valid: boolean;
 }
 
-/**
- * Accounts and sessions. A token is a JWT (HS256, JWT_SECRET) naming a session
- * row; logout revokes the row, so a stolen token dies with the session. Session
- * lookups go through the cache (tag `session:<id>`), so authenticated reads cost
- * no database round trip.
- */
 /** How many verified tokens `authenticate` remembers (a few MB at most). */
 const VERIFIED_TOKENS = 10_000;
 
@@ -43,6 +37,12 @@ interface Claims {
   exp: number;
 }
 
+/**
+ * Accounts and sessions. A token is a JWT (HS256, JWT_SECRET) naming a session
+ * row; logout revokes the row, so a stolen token dies with the session. Session
+ * lookups go through the cache (tag `session:<id>`), so authenticated reads cost
+ * no database round trip.
+ */
 export class AuthService {
   private readonly key: Uint8Array;
   /**
